@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Starts a private PostgreSQL for development and tests, or reuses the one
+# already running. Data lives in .data/postgres (git-ignored); it listens on
+# 127.0.0.1 only, on its own port, so it never meets a system PostgreSQL.
+#
+#   scripts/postgres.sh          start (or reuse) and print the connection string
+#   scripts/postgres.sh stop     stop it
+#
+# TICKETING_PG_PORT (default 55432) and TICKETING_PG_DATA move it elsewhere.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+port="${TICKETING_PG_PORT:-55432}"
+data="${TICKETING_PG_DATA:-$repo/.data/postgres}"
+log="$data.log"
+
+say() { echo "postgres.sh: $*" >&2; }
+
+find_bin() {
+  local candidate
+  for candidate in "$(dirname "$(readlink -f "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/x)")")" /usr/lib/postgresql/*/bin; do
+    if [ -x "$candidate/pg_ctl" ] && [ -x "$candidate/initdb" ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if ! bin="$(find_bin)"; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "PostgreSQL binaries not found; installing Debian's postgresql package"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq postgresql >&2
+    bin="$(find_bin)" || { say "postgresql installed but pg_ctl/initdb still not found"; exit 1; }
+  else
+    say "PostgreSQL 15+ server binaries (initdb, pg_ctl) are missing."
+    say "Install them (Debian/Ubuntu: sudo apt-get install postgresql; macOS: brew install postgresql@15) and run again."
+    exit 1
+  fi
+fi
+
+# PostgreSQL refuses to run as root: as root, run it as the 'postgres' user.
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+if [ "${1:-start}" = "stop" ]; then
+  if [ -f "$data/postmaster.pid" ]; then as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >&2; fi
+  exit 0
+fi
+
+mkdir -p "$(dirname "$data")"
+if [ ! -f "$data/PG_VERSION" ]; then
+  say "initialising a new cluster in $data"
+  mkdir -p "$data"
+  [ "$(id -u)" = 0 ] && { id postgres >/dev/null 2>&1 || useradd --system postgres; chown postgres "$data" "$(dirname "$data")"; }
+  chmod 700 "$data"
+  # trust on loopback: a private development/test server that only this machine reaches.
+  as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >&2
+fi
+[ "$(id -u)" = 0 ] && { touch "$log"; chown postgres "$log"; }
+
+if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+  say "reusing the server already running on port $port"
+else
+  say "starting on 127.0.0.1:$port"
+  as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=400 -c shared_buffers=256MB" \
+    start >&2
+fi
+
+"$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ticketing'" | grep -q 1 \
+  || "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketing" >&2
+
+echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=ticketing"

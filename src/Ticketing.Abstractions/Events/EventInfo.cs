@@ -1,0 +1,13 @@
+namespace Ticketing.Abstractions.Events;
+
+/// <summary>An event that tiers are sold for.</summary>
+/// <param name="Id">The event id.</param>
+/// <param name="Title">Display title.</param>
+/// <param name="StartsAt">When doors open.</param>
+/// <param name="Venue">Where, when known.</param>
+[GenerateSerializer, Immutable]
+public sealed record EventInfo(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] string Title,
+    [property: Id(2)] DateTimeOffset StartsAt,
+    [property: Id(3)] string? Venue);

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Abstractions.Events;
+using Ticketing.Abstractions.Tiers;
+using Ticketing.Api.Auth;
+using Ticketing.Api.Problems;
+using Ticketing.Persistence.Events;
+using Ticketing.Persistence.Tiers;
+
+namespace Ticketing.Api.Apis;
+
+internal static class EventsApi
+{
+    public static void MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/api/events").WithTags("Events");
+        events.MapPost("/", CreateEvent).RequireAuthorization(Roles.Organizer);
+        events.MapGet("/", ListUpcomingEvents);
+        events.MapGet("/{eventId:guid}", GetEvent);
+        events.MapPost("/{eventId:guid}/tiers", CreateTier).RequireAuthorization(Roles.Organizer);
+    }
+
+    public static async Task<Results<Created<EventResponse>, ProblemHttpResult>> CreateEvent(
+        CreateEventRequest request, ClaimsPrincipal user, EventStore store, CancellationToken cancellationToken)
+    {
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            return Problem.Validation(errors);
+        }
+
+        var info = new EventInfo(Guid.CreateVersion7(), request.Title!.Trim(), request.StartsAt!.Value.ToUniversalTime(), request.Venue?.Trim());
+        await store.CreateAsync(info, user.UserId(), cancellationToken);
+        return TypedResults.Created($"/api/events/{info.Id}", EventResponse.From(info, []));
+    }
+
+    public static async Task<Ok<EventResponse[]>> ListUpcomingEvents(
+        EventStore events, TierStore tiers, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var upcoming = await events.ListUpcomingAsync(clock.GetUtcNow(), cancellationToken);
+        var tiersByEvent = (await tiers.ListForEventsAsync(upcoming.Select(e => e.Id).ToArray(), cancellationToken))
+            .ToLookup(tier => tier.EventId);
+        return TypedResults.Ok(upcoming.Select(e => EventResponse.From(e, tiersByEvent[e.Id])).ToArray());
+    }
+
+    public static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> GetEvent(
+        Guid eventId, EventStore events, TierStore tiers, CancellationToken cancellationToken)
+    {
+        if (await events.FindAsync(eventId, cancellationToken) is not { } info)
+        {
+            return Problem.NotFound($"No event {eventId}.");
+        }
+
+        var eventTiers = await tiers.ListForEventsAsync([eventId], cancellationToken);
+        return TypedResults.Ok(EventResponse.From(info, eventTiers));
+    }
+
+    public static async Task<Results<Created<TierResponse>, ProblemHttpResult>> CreateTier(
+        Guid eventId, CreateTierRequest request, EventStore events, TierStore tiers, CancellationToken cancellationToken)
+    {
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            return Problem.Validation(errors);
+        }
+
+        if (await events.FindAsync(eventId, cancellationToken) is null)
+        {
+            return Problem.NotFound($"No event {eventId}.");
+        }
+
+        var tier = new TierSnapshot(
+            Guid.CreateVersion7(), eventId, request.Name!.Trim(), request.PriceCents!.Value, request.Currency!,
+            request.Capacity!.Value, Reserved: 0, Issued: 0, request.MaxPerOrder ?? CreateTierRequest.DefaultMaxPerOrder);
+        await tiers.CreateAsync(tier, cancellationToken);
+        return TypedResults.Created($"/api/tiers/{tier.Id}", TierResponse.From(tier));
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Ticketing.Api.Problems;
+
+namespace Ticketing.Api.Auth;
+
+internal static class AuthSetup
+{
+    public static void AddTicketingAuth(this WebApplicationBuilder builder)
+    {
+        var options = AuthOptions.From(builder.Configuration);
+        builder.Services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                // Keep "sub" and "role" as issued instead of mapping them to WS-* claim URIs.
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Issuer,
+                    ValidAudience = options.Audience,
+                    NameClaimType = "sub",
+                    RoleClaimType = "role",
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+                if (options.Authority is not null)
+                {
+                    jwt.Authority = options.Authority;
+                }
+                else
+                {
+                    jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(options.SigningKeyBytes);
+                    jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                }
+
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        await Problem.Unauthorized().ExecuteAsync(context.HttpContext);
+                    },
+                    OnForbidden = context => Problem.Forbidden().ExecuteAsync(context.HttpContext),
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.Organizer, policy => policy.RequireRole(Roles.Organizer))
+            .AddPolicy(Roles.Buyer, policy => policy.RequireRole(Roles.Buyer))
+            .AddPolicy(Roles.Scanner, policy => policy.RequireRole(Roles.Scanner));
+    }
+
+    /// <summary>The caller's user id (the token's <c>sub</c>).</summary>
+    public static string UserId(this ClaimsPrincipal user) =>
+        user.FindFirstValue("sub") ?? throw new InvalidOperationException("An authenticated caller without 'sub'.");
+}

@@ -1,0 +1,40 @@
+using Npgsql;
+using Ticketing.Persistence.Events;
+using Ticketing.Persistence.Migrations;
+using Ticketing.Persistence.Tiers;
+
+namespace Ticketing.Api.Hosting;
+
+internal static class DatabaseSetup
+{
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("Ticketing") is { Length: > 0 } connectionString
+            ? connectionString
+            : throw new InvalidOperationException(
+                "ConnectionStrings__Ticketing is not set: give the PostgreSQL connection string (scripts/run.sh does it for development).");
+
+    public static void AddTicketingDatabase(this WebApplicationBuilder builder)
+    {
+        var connectionString = ConnectionString(builder.Configuration);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(services => new SchemaMigrator(
+            connectionString, services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations")));
+        builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<TierStore>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // Registered before Orleans: hosted services start in order, and the
+        // silo's clustering and reminder tables come from these migrations.
+        if (builder.Configuration.GetValue("Ticketing:Database:MigrateOnStartup", true))
+        {
+            builder.Services.AddHostedService<MigrateOnStartup>();
+        }
+    }
+
+    private sealed class MigrateOnStartup(SchemaMigrator migrator) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => migrator.ApplyAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

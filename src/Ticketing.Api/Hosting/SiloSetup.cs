@@ -1,0 +1,61 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Ticketing.Api.Auth;
+
+namespace Ticketing.Api.Hosting;
+
+internal static class SiloSetup
+{
+    private const string Invariant = "Npgsql";
+
+    /// <summary>Co-hosts an Orleans silo whose membership, reminders and grain storage live in PostgreSQL.</summary>
+    public static void AddTicketingSilo(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var connectionString = DatabaseSetup.ConnectionString(configuration);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = configuration["Orleans:ClusterId"] ?? "ticketing";
+                cluster.ServiceId = configuration["Orleans:ServiceId"] ?? "ticketing";
+            });
+            var advertised = configuration["Orleans:Endpoints:AdvertisedIPAddress"] is { Length: > 0 } address
+                ? IPAddress.Parse(address)
+                : IPAddress.Loopback;
+            silo.ConfigureEndpoints(
+                advertised,
+                configuration.GetValue("Orleans:Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+                configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+            silo.UseAdoNetReminderService(options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+            // Opaque-blob storage, only for state no invariant depends on:
+            // tiers and orders keep their own relational tables.
+            silo.AddAdoNetGrainStorageAsDefault(options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+            silo.AddDashboard();
+        });
+    }
+
+    public static void MapTicketingDashboard(this WebApplication app)
+    {
+        var dashboard = app.MapOrleansDashboard("/dashboard");
+        if (!app.Environment.IsDevelopment())
+        {
+            dashboard.RequireAuthorization(Roles.Organizer);
+        }
+    }
+}

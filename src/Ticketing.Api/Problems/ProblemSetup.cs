@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace Ticketing.Api.Problems;
+
+internal static class ProblemSetup
+{
+    public static void AddTicketingProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (problem.Type is null || !problem.Type.StartsWith(Problem.TypePrefix, StringComparison.Ordinal))
+            {
+                problem.Type = Problem.TypePrefix + Problem.CodeFor(status);
+            }
+
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<UnreadableRequestHandler>();
+
+        // A body that does not bind throws instead of answering a bare 400, so
+        // the handler below can say what was wrong with it.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
+    }
+
+    /// <summary>Malformed or mistyped JSON is a 422 validation problem that changes nothing.</summary>
+    private sealed class UnreadableRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException bad)
+            {
+                return false;
+            }
+
+            var unreadableJson = bad.InnerException is JsonException || bad.StatusCode == StatusCodes.Status400BadRequest;
+            var status = unreadableJson ? StatusCodes.Status422UnprocessableEntity : bad.StatusCode;
+            context.Response.StatusCode = status;
+            var detail = bad.InnerException is JsonException json ? $"The body is not valid JSON for this request: {json.Message}" : bad.Message;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails =
+                {
+                    Status = status,
+                    Type = Problem.TypePrefix + Problem.CodeFor(status),
+                    Title = unreadableJson ? "The request is not valid." : "The request could not be read.",
+                    Detail = detail,
+                },
+            });
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Scalar.AspNetCore;
+using Ticketing.Api.Apis;
+using Ticketing.Api.Auth;
+using Ticketing.Api.Health;
+using Ticketing.Api.Hosting;
+using Ticketing.Api.Problems;
+
+var builder = WebApplication.CreateBuilder(args);
+
+switch (args.FirstOrDefault())
+{
+    case "migrate":
+        return await Commands.MigrateAsync(builder.Configuration);
+    case "token":
+        return Commands.PrintToken(builder.Configuration, args[1..]);
+}
+
+builder.AddTicketingDatabase();
+builder.AddTicketingSilo();
+builder.AddTicketingAuth();
+builder.Services.AddTicketingProblems();
+builder.Services.AddTicketingHealthChecks();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapTicketingHealth();
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapTicketingDashboard();
+app.MapEventsApi();
+app.MapTiersApi();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to the functional tests.</summary>
+public partial class Program;

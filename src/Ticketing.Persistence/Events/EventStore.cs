@@ -1,0 +1,59 @@
+using Npgsql;
+using Ticketing.Abstractions.Events;
+
+namespace Ticketing.Persistence.Events;
+
+/// <summary>Events are plain records: written once by an organiser, read by everyone.</summary>
+public sealed class EventStore(NpgsqlDataSource database)
+{
+    public async Task CreateAsync(EventInfo info, string organizerId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO ticketing.events (id, title, venue, starts_at, created_by)
+            VALUES (@id, @title, @venue, @starts_at, @created_by)
+            """);
+        command.Parameters.AddWithValue("id", info.Id);
+        command.Parameters.AddWithValue("title", info.Title);
+        command.Parameters.AddWithValue("venue", (object?)info.Venue ?? DBNull.Value);
+        command.Parameters.AddWithValue("starts_at", info.StartsAt);
+        command.Parameters.AddWithValue("created_by", organizerId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<EventInfo?> FindAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT id, title, starts_at, venue FROM ticketing.events WHERE id = @id");
+        command.Parameters.AddWithValue("id", eventId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<EventInfo>> ListUpcomingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT id, title, starts_at, venue
+            FROM ticketing.events
+            WHERE starts_at >= @now
+            ORDER BY starts_at, id
+            LIMIT 500
+            """);
+        command.Parameters.AddWithValue("now", now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<EventInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
+
+    private static EventInfo Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetString(1),
+        reader.GetFieldValue<DateTimeOffset>(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3));
+}
