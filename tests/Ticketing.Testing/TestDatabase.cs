@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Ticketing.Persistence.Migrations;
+
+namespace Ticketing.Testing;
+
+/// <summary>
+/// A database of its own for one test class, copied from a template that has
+/// every migration applied, so that tests run in parallel without sharing rows.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim TemplateGate = new(1, 1);
+    private static string? templateName;
+
+    private TestDatabase(string name, string connectionString)
+    {
+        Name = name;
+        ConnectionString = connectionString;
+        DataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var admin = await PostgresServer.AdminConnectionStringAsync();
+        var template = await TemplateAsync(admin);
+        var name = "test_" + Guid.NewGuid().ToString("N")[..20];
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE {template}");
+        return new TestDatabase(name, new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 50 }.ConnectionString);
+    }
+
+    /// <summary>Runs one SQL statement, returning the first column of the first row.</summary>
+    public async Task<object?> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        using (var pooled = new NpgsqlConnection(ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        await ExecuteAsync(await PostgresServer.AdminConnectionStringAsync(), $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+    }
+
+    /// <summary>
+    /// The migrated template, named after a hash of the migrations so a changed
+    /// script gets a fresh one. Test processes run in parallel: an advisory lock
+    /// lets one of them build it.
+    /// </summary>
+    private static async Task<string> TemplateAsync(string admin)
+    {
+        await TemplateGate.WaitAsync();
+        try
+        {
+            if (templateName is not null)
+            {
+                return templateName;
+            }
+
+            var name = "template_" + MigrationsHash();
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "SELECT pg_advisory_lock(7357)");
+            try
+            {
+                await using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
+                exists.Parameters.AddWithValue("name", name);
+                if ((long)(await exists.ExecuteScalarAsync())! == 0)
+                {
+                    var building = name + "_building";
+                    await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {building} WITH (FORCE)");
+                    await ExecuteAsync(connection, $"CREATE DATABASE {building}");
+                    var target = new NpgsqlConnectionStringBuilder(admin) { Database = building, Pooling = false }.ConnectionString;
+                    await new SchemaMigrator(target, NullLogger.Instance).ApplyAsync(CancellationToken.None);
+                    await ExecuteAsync(connection, $"ALTER DATABASE {building} RENAME TO {name}");
+                }
+            }
+            finally
+            {
+                await ExecuteAsync(connection, "SELECT pg_advisory_unlock(7357)");
+            }
+
+            return templateName = name;
+        }
+        finally
+        {
+            TemplateGate.Release();
+        }
+    }
+
+    private static string MigrationsHash()
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        using var sha = SHA256.Create();
+        foreach (var script in SchemaMigrator.Scripts)
+        {
+            using var stream = assembly.GetManifestResourceStream(script)!;
+            var content = new StreamReader(stream).ReadToEnd();
+            var bytes = Encoding.UTF8.GetBytes(script + "\n" + content);
+            sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
+        }
+
+        sha.TransformFinalBlock([], 0, 0);
+        return Convert.ToHexStringLower(sha.Hash!)[..16];
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await ExecuteAsync(connection, sql);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
