@@ -1,4 +1,5 @@
 using System.Text;
+using Ticketing.Api.Hosting;
 
 namespace Ticketing.Api.Auth;
 
@@ -7,12 +8,11 @@ internal sealed record AuthOptions(string? SigningKey, string Issuer, string Aud
 {
     public static AuthOptions From(IConfiguration configuration)
     {
-        var section = configuration.GetSection("Ticketing:Auth");
         var options = new AuthOptions(
-            section["SigningKey"] is { Length: > 0 } key ? key : null,
-            section["Issuer"] ?? "ticketing",
-            section["Audience"] ?? "ticketing-api",
-            section["Authority"] is { Length: > 0 } authority ? authority : null);
+            configuration[SettingKeys.AuthSigningKey] is { Length: > 0 } key ? key : null,
+            configuration[SettingKeys.AuthIssuer] ?? "ticketing",
+            configuration[SettingKeys.AuthAudience] ?? "ticketing-api",
+            configuration[SettingKeys.AuthAuthority] is { Length: > 0 } authority ? authority : null);
 
         if (options.Authority is null && options.SigningKey is null)
         {

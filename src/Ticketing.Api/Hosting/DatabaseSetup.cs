@@ -8,7 +8,7 @@ namespace Ticketing.Api.Hosting;
 internal static class DatabaseSetup
 {
     public static string ConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("Ticketing") is { Length: > 0 } connectionString
+        configuration[SettingKeys.ConnectionString] is { Length: > 0 } connectionString
             ? connectionString
             : throw new InvalidOperationException(
                 "ConnectionStrings__Ticketing is not set: give the PostgreSQL connection string (scripts/run.sh does it for development).");
@@ -25,7 +25,7 @@ internal static class DatabaseSetup
 
         // Registered before Orleans: hosted services start in order, and the
         // silo's clustering and reminder tables come from these migrations.
-        if (builder.Configuration.GetValue("Ticketing:Database:MigrateOnStartup", true))
+        if (builder.Configuration.GetValue(SettingKeys.MigrateOnStartup, true))
         {
             builder.Services.AddHostedService<MigrateOnStartup>();
         }

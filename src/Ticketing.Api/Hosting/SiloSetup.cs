@@ -18,16 +18,16 @@ internal static class SiloSetup
         {
             silo.Configure<ClusterOptions>(cluster =>
             {
-                cluster.ClusterId = configuration["Orleans:ClusterId"] ?? "ticketing";
-                cluster.ServiceId = configuration["Orleans:ServiceId"] ?? "ticketing";
+                cluster.ClusterId = configuration[SettingKeys.ClusterId] ?? "ticketing";
+                cluster.ServiceId = configuration[SettingKeys.ServiceId] ?? "ticketing";
             });
-            var advertised = configuration["Orleans:Endpoints:AdvertisedIPAddress"] is { Length: > 0 } address
+            var advertised = configuration[SettingKeys.AdvertisedIPAddress] is { Length: > 0 } address
                 ? IPAddress.Parse(address)
                 : IPAddress.Loopback;
             silo.ConfigureEndpoints(
                 advertised,
-                configuration.GetValue("Orleans:Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-                configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                configuration.GetValue(SettingKeys.SiloPort, EndpointOptions.DEFAULT_SILO_PORT),
+                configuration.GetValue(SettingKeys.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT),
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseAdoNetClustering(options =>
             {

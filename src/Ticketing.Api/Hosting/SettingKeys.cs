@@ -1,0 +1,30 @@
+namespace Ticketing.Api.Hosting;
+
+/// <summary>
+/// Every configuration key the silo reads (as in ../shared/API.md; in the
+/// environment, ':' is written '__'). docker-compose.yml is checked against
+/// this list by a test.
+/// </summary>
+internal static class SettingKeys
+{
+    public const string ConnectionString = "ConnectionStrings:Ticketing";
+    public const string AuthSigningKey = "Ticketing:Auth:SigningKey";
+    public const string AuthIssuer = "Ticketing:Auth:Issuer";
+    public const string AuthAudience = "Ticketing:Auth:Audience";
+    public const string AuthAuthority = "Ticketing:Auth:Authority";
+    public const string MigrateOnStartup = "Ticketing:Database:MigrateOnStartup";
+    public const string ClusterId = "Orleans:ClusterId";
+    public const string ServiceId = "Orleans:ServiceId";
+    public const string SiloPort = "Orleans:Endpoints:SiloPort";
+    public const string GatewayPort = "Orleans:Endpoints:GatewayPort";
+    public const string AdvertisedIPAddress = "Orleans:Endpoints:AdvertisedIPAddress";
+
+    /// <summary>Read by ASP.NET Core itself.</summary>
+    public static readonly IReadOnlyList<string> Framework = ["ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT"];
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup,
+        ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
+    ];
+}

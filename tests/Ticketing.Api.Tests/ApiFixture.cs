@@ -1,0 +1,23 @@
+using Ticketing.Testing;
+
+namespace Ticketing.Api.Tests;
+
+/// <summary>One database and one running API silo shared by the tests of a class.</summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public TicketingApp App { get; private set; } = null!;
+
+    public TestDatabase Database => App.Database;
+
+    public async Task InitializeAsync()
+    {
+        App = new TicketingApp(await TestDatabase.CreateAsync());
+        App.CreateClient().Dispose(); // starts the host: migrations, silo, web
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await App.Database.DisposeAsync();
+    }
+}
