@@ -15,6 +15,12 @@ switch (args.FirstOrDefault())
         return Commands.PrintToken(builder.Configuration, args[1..]);
 }
 
+// Structured logs: one JSON object per line outside Development.
+if (!builder.Environment.IsDevelopment())
+{
+    builder.Logging.ClearProviders().AddJsonConsole();
+}
+
 builder.AddTicketingDatabase();
 builder.AddTicketingSilo();
 builder.AddTicketingAuth();
