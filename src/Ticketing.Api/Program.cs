@@ -3,6 +3,7 @@ using Ticketing.Api.Apis;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Health;
 using Ticketing.Api.Hosting;
+using Ticketing.Api.Idempotency;
 using Ticketing.Api.Problems;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -34,6 +35,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapTicketingHealth();
 app.MapOpenApi();
@@ -41,6 +43,7 @@ app.MapScalarApiReference("/docs");
 app.MapTicketingDashboard();
 app.MapEventsApi();
 app.MapTiersApi();
+app.MapHoldsApi();
 
 await app.RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using Ticketing.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using Ticketing.Api.Auth;

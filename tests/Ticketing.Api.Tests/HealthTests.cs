@@ -1,3 +1,4 @@
+using Ticketing.Testing;
 using System.Net;
 
 namespace Ticketing.Api.Tests;

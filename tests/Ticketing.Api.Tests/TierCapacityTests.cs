@@ -1,3 +1,4 @@
+using Ticketing.Testing;
 using System.Net;
 
 namespace Ticketing.Api.Tests;
@@ -19,12 +20,27 @@ public sealed class TierCapacityTests(ApiFixture fixture) : IClassFixture<ApiFix
     public async Task ChangeCapacity_BelowReservedPlusIssued_Returns409AndChangesNothing()
     {
         var (_, tierId) = await CreateTier(capacity: 10);
-        await fixture.Database.ScalarAsync("UPDATE ticketing.ticket_tiers SET reserved_quantity = 3, issued_quantity = 4 WHERE id = @id", ("id", tierId));
+        await fixture.App.Buyer("buyer-a").PostJson("/api/holds", new { tierId, quantity = 3 });
+        await fixture.App.Buyer("buyer-b").PostJson("/api/holds", new { tierId, quantity = 4 });
 
         var response = await fixture.App.Organizer().PatchAsync($"/api/tiers/{tierId}", Json("""{"capacity":6}"""));
 
-        await response.AssertProblem(HttpStatusCode.Conflict, "capacity-below-committed");
+        var problem = await response.AssertProblem(HttpStatusCode.Conflict, "capacity-below-committed");
+        Assert.Contains("7", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(10, await fixture.Database.ScalarAsync("SELECT quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)));
+    }
+
+    [Fact]
+    public async Task ChangeCapacity_ToExactlyCommitted_Returns200WithNothingAvailable()
+    {
+        var (eventId, tierId) = await CreateTier(capacity: 10);
+        await fixture.App.Buyer("buyer-c").PostJson("/api/holds", new { tierId, quantity = 5 });
+
+        var response = await fixture.App.Organizer().PatchAsync($"/api/tiers/{tierId}", Json("""{"capacity":5}"""));
+
+        var tier = await response.AssertJson(HttpStatusCode.OK);
+        EventsApiTests.AssertTier(tier, eventId, capacity: 5, reserved: 5, issued: 0, available: 0, maxPerOrder: 10);
+        Assert.Equal(5, await fixture.Database.ScalarAsync("SELECT quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
-using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Api.Apis;
 
@@ -14,28 +14,27 @@ internal static class TiersApi
         tiers.MapPatch("/{tierId:guid}", ChangeCapacity).RequireAuthorization(Roles.Organizer);
     }
 
-    public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> GetTier(
-        Guid tierId, TierStore tiers, CancellationToken cancellationToken) =>
-        await tiers.FindAsync(tierId, cancellationToken) is { } tier
+    public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> GetTier(Guid tierId, IGrainFactory grains) =>
+        await grains.GetGrain<ITicketTierGrain>(tierId).GetTier() is { Outcome: TierOutcome.Done, Tier: { } tier }
             ? TypedResults.Ok(TierResponse.From(tier))
             : Problem.NotFound($"No tier {tierId}.");
 
     public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> ChangeCapacity(
-        Guid tierId, ChangeCapacityRequest request, TierStore tiers, CancellationToken cancellationToken)
+        Guid tierId, ChangeCapacityRequest request, IGrainFactory grains)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
             return Problem.Validation(errors);
         }
 
-        return await tiers.ChangeCapacityAsync(tierId, request.Capacity!.Value, cancellationToken) switch
+        return await grains.GetGrain<ITicketTierGrain>(tierId).ChangeCapacity(request.Capacity!.Value) switch
         {
-            null => Problem.NotFound($"No tier {tierId}."),
-            (var tier, Changed: true) => TypedResults.Ok(TierResponse.From(tier)),
-            (var tier, Changed: false) => Problem.Conflict(
+            { Outcome: TierOutcome.Done, Tier: { } tier } => TypedResults.Ok(TierResponse.From(tier)),
+            { Outcome: TierOutcome.BelowCommitted, Tier: { } tier } => Problem.Conflict(
                 "capacity-below-committed",
                 "Capacity below what is committed.",
                 $"{tier.Reserved} held and {tier.Issued} issued: capacity cannot go below {tier.Reserved + tier.Issued}."),
+            _ => Problem.NotFound($"No tier {tierId}."),
         };
     }
 }

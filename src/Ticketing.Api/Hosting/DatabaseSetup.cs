@@ -1,5 +1,6 @@
 using Npgsql;
 using Ticketing.Persistence.Events;
+using Ticketing.Persistence.Idempotency;
 using Ticketing.Persistence.Migrations;
 using Ticketing.Persistence.Tiers;
 
@@ -21,6 +22,9 @@ internal static class DatabaseSetup
             connectionString, services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations")));
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<TierStore>();
+        builder.Services.AddSingleton<TierRepository>();
+        builder.Services.AddSingleton<HoldStore>();
+        builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Registered before Orleans: hosted services start in order, and the

@@ -13,6 +13,8 @@ internal static class SettingKeys
     public const string AuthAudience = "Ticketing:Auth:Audience";
     public const string AuthAuthority = "Ticketing:Auth:Authority";
     public const string MigrateOnStartup = "Ticketing:Database:MigrateOnStartup";
+    public const string HoldsTtl = "Ticketing:Holds:Ttl";
+    public const string HoldsExpiryScan = "Ticketing:Holds:ExpiryScan";
     public const string ClusterId = "Orleans:ClusterId";
     public const string ServiceId = "Orleans:ServiceId";
     public const string SiloPort = "Orleans:Endpoints:SiloPort";
@@ -24,7 +26,7 @@ internal static class SettingKeys
 
     public static readonly IReadOnlyList<string> All =
     [
-        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup,
+        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
     ];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Ticketing.Api.Auth;
+using Ticketing.Grains.Tiers;
 
 namespace Ticketing.Api.Hosting;
 
@@ -14,6 +15,8 @@ internal static class SiloSetup
     {
         var configuration = builder.Configuration;
         var connectionString = DatabaseSetup.ConnectionString(configuration);
+        builder.Services.Configure<HoldOptions>(configuration.GetSection(HoldOptions.Section));
+        builder.Services.AddSingleton<TierMetrics>();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(cluster =>

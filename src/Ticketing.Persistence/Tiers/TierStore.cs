@@ -5,13 +5,10 @@ namespace Ticketing.Persistence.Tiers;
 
 /// <summary>
 /// Creation and read model of tiers. Once a tier exists, its row is written
-/// only by its tier grain.
+/// only by its tier grain (<see cref="TierRepository"/>).
 /// </summary>
 public sealed class TierStore(NpgsqlDataSource database)
 {
-    private const string Columns =
-        "id, event_id, name, price_cents, currency, quantity, reserved_quantity, issued_quantity, max_per_order";
-
     public async Task CreateAsync(TierSnapshot tier, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
@@ -29,18 +26,23 @@ public sealed class TierStore(NpgsqlDataSource database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<TierSnapshot?> FindAsync(Guid tierId, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand($"SELECT {Columns} FROM ticketing.ticket_tiers WHERE id = @id");
-        command.Parameters.AddWithValue("id", tierId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
-
     public async Task<IReadOnlyList<TierSnapshot>> ListForEventsAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken)
     {
+        // A read model: reserved counts live holds only, as the tier grain does,
+        // whether or not the grain has yet written a lapsed hold's expiry.
         await using var command = database.CreateCommand(
-            $"SELECT {Columns} FROM ticketing.ticket_tiers WHERE event_id = ANY(@event_ids) ORDER BY created_at, id");
+            """
+            SELECT t.id, t.event_id, t.name, t.price_cents, t.currency, t.quantity,
+                   coalesce(live.reserved, 0), t.issued_quantity, t.max_per_order
+            FROM ticketing.ticket_tiers t
+            LEFT JOIN LATERAL (
+                SELECT sum(h.quantity)::integer AS reserved
+                FROM ticketing.ticket_holds h
+                WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > now()
+            ) live ON true
+            WHERE t.event_id = ANY(@event_ids)
+            ORDER BY t.created_at, t.id
+            """);
         command.Parameters.AddWithValue("event_ids", eventIds.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var tiers = new List<TierSnapshot>();
@@ -50,29 +52,6 @@ public sealed class TierStore(NpgsqlDataSource database)
         }
 
         return tiers;
-    }
-
-    /// <summary>Sets the capacity; null when the tier is unknown, the unchanged tier when the capacity would fall below what is committed.</summary>
-    public async Task<(TierSnapshot Tier, bool Changed)?> ChangeCapacityAsync(Guid tierId, int capacity, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand(
-            $"""
-            WITH changed AS (
-                UPDATE ticketing.ticket_tiers
-                SET quantity = @quantity, version = version + 1, updated_at = now()
-                WHERE id = @id
-                  -- never below what is already held or sold
-                  AND reserved_quantity + issued_quantity <= @quantity
-                RETURNING {Columns}, true AS changed
-            )
-            SELECT * FROM changed
-            UNION ALL
-            SELECT {Columns}, false FROM ticketing.ticket_tiers WHERE id = @id AND NOT EXISTS (SELECT 1 FROM changed)
-            """);
-        command.Parameters.AddWithValue("id", tierId);
-        command.Parameters.AddWithValue("quantity", capacity);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (Read(reader), reader.GetBoolean(9)) : null;
     }
 
     internal static TierSnapshot Read(NpgsqlDataReader reader) => new(

@@ -1,6 +1,5 @@
-using Ticketing.Testing;
 
-namespace Ticketing.Api.Tests;
+namespace Ticketing.Testing;
 
 /// <summary>One database and one running API silo shared by the tests of a class.</summary>
 public sealed class ApiFixture : IAsyncLifetime

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Ticketing.Api.Tests;
+namespace Ticketing.Testing;
 
-internal static class HttpAssertions
+public static class HttpAssertions
 {
     /// <summary>Asserts an RFC 9457 problem with the given status and <c>urn:ticketing:problem:</c> code.</summary>
     public static async Task<JsonElement> AssertProblem(this HttpResponseMessage response, HttpStatusCode status, string code)

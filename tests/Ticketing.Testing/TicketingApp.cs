@@ -4,9 +4,8 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Ticketing.Api.Auth;
-using Ticketing.Testing;
 
-namespace Ticketing.Api.Tests;
+namespace Ticketing.Testing;
 
 /// <summary>
 /// The API silo in-process on its own test database, with its own cluster id

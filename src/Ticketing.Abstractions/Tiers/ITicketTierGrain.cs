@@ -1,0 +1,33 @@
+namespace Ticketing.Abstractions.Tiers;
+
+/// <summary>
+/// One tier's inventory: the only writer of its counters, its holds and the
+/// issuance of its tickets. Every answer that changes something is given only
+/// once the change is durable.
+/// </summary>
+public interface ITicketTierGrain : IGrainWithGuidKey
+{
+    /// <summary>The tier with live counters (lapsed holds never count).</summary>
+    Task<TierResult> GetTier();
+
+    /// <summary>Holds <paramref name="quantity"/> tickets for a buyer, replacing the buyer's earlier hold on this tier.</summary>
+    Task<ReserveResult> Reserve(string userId, int quantity);
+
+    /// <summary>Gives a buyer's live hold back. Releasing a hold that already ended changes nothing.</summary>
+    Task<TierOutcome> Release(Guid holdId, string userId);
+
+    /// <summary>Sets the capacity, never below held plus issued.</summary>
+    Task<TierResult> ChangeCapacity(int capacity);
+
+    /// <summary>
+    /// Turns an order's hold into issued tickets; idempotent per order. When the
+    /// hold has lapsed, takes fresh capacity if there is enough.
+    /// </summary>
+    Task<ConfirmResult> Confirm(Guid holdId, Guid orderId, int quantity);
+
+    /// <summary>
+    /// Ends an order's issued tickets in this tier (all, or those named) and
+    /// returns their capacity; idempotent. Answers how many were ended now.
+    /// </summary>
+    Task<int> Void(Guid orderId, IReadOnlyList<Guid>? ticketIds, TicketEnd end);
+}

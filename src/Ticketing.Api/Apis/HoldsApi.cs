@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Abstractions.Tiers;
+using Ticketing.Api.Auth;
+using Ticketing.Api.Problems;
+using Ticketing.Persistence.Tiers;
+
+namespace Ticketing.Api.Apis;
+
+internal static class HoldsApi
+{
+    public static void MapHoldsApi(this IEndpointRouteBuilder app)
+    {
+        var holds = app.MapGroup("/api/holds").WithTags("Holds").RequireAuthorization(Roles.Buyer);
+        holds.MapPost("/", PlaceHold);
+        holds.MapGet("/{holdId:guid}", GetHold);
+        holds.MapDelete("/{holdId:guid}", ReleaseHold);
+    }
+
+    public static async Task<Results<Created<HoldResponse>, ProblemHttpResult>> PlaceHold(
+        PlaceHoldRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            return Problem.Validation(errors);
+        }
+
+        var result = await grains.GetGrain<ITicketTierGrain>(request.TierId!.Value).Reserve(user.UserId(), request.Quantity!.Value);
+        return result switch
+        {
+            { Outcome: TierOutcome.Done, Hold: { } hold } => TypedResults.Created($"/api/holds/{hold.Id}", HoldResponse.From(hold)),
+            { Outcome: TierOutcome.SoldOut } => Problem.Conflict("sold-out", "Sold out.", result.Detail ?? "Not enough tickets are available."),
+            { Outcome: TierOutcome.Invalid } => Problem.Validation("quantity", result.Detail ?? "quantity is out of range."),
+            _ => Problem.NotFound($"No tier {request.TierId}."),
+        };
+    }
+
+    public static async Task<Results<Ok<HoldResponse>, ProblemHttpResult>> GetHold(
+        Guid holdId, ClaimsPrincipal user, HoldStore holds, TimeProvider clock, CancellationToken cancellationToken) =>
+        await holds.FindAsync(holdId, clock.GetUtcNow(), cancellationToken) is { } hold && hold.UserId == user.UserId()
+            ? TypedResults.Ok(HoldResponse.From(hold))
+            : Problem.NotFound($"No hold {holdId}.");
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(
+        Guid holdId, ClaimsPrincipal user, HoldStore holds, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (await holds.FindAsync(holdId, clock.GetUtcNow(), cancellationToken) is not { } hold || hold.UserId != user.UserId())
+        {
+            return Problem.NotFound($"No hold {holdId}.");
+        }
+
+        if (hold.Status == HoldStatus.Consumed)
+        {
+            return Problem.Conflict("hold-consumed", "Hold already used.", "This hold was turned into an order's tickets; cancel or refund the order instead.");
+        }
+
+        // Releasing a hold that already ended (released, expired) changes nothing: still 204.
+        await grains.GetGrain<ITicketTierGrain>(hold.TierId).Release(holdId, hold.UserId);
+        return TypedResults.NoContent();
+    }
+}
+
+internal sealed record HoldResponse(Guid Id, Guid TierId, int Quantity, DateTimeOffset ExpiresAt, string Status)
+{
+    public static HoldResponse From(HoldInfo hold) =>
+        new(hold.Id, hold.TierId, hold.Quantity, hold.ExpiresAt, hold.Status.ToString().ToLowerInvariant());
+}
+
+internal sealed record PlaceHoldRequest(Guid? TierId, int? Quantity)
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (TierId is null || TierId == Guid.Empty)
+        {
+            errors["tierId"] = ["tierId is required."];
+        }
+
+        if (Quantity is null or < 1)
+        {
+            errors["quantity"] = ["quantity is required, at least 1."];
+        }
+
+        return errors;
+    }
+}

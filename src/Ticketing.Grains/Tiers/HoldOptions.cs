@@ -1,0 +1,13 @@
+namespace Ticketing.Grains.Tiers;
+
+/// <summary>Ticketing:Holds configuration.</summary>
+public sealed class HoldOptions
+{
+    public const string Section = "Ticketing:Holds";
+
+    /// <summary>How long a hold keeps its tickets out of sale.</summary>
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often an active tier grain looks for lapsed holds to free.</summary>
+    public TimeSpan ExpiryScan { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,310 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Ticketing.Abstractions.Tiers;
+using Ticketing.Persistence.Tiers;
+
+namespace Ticketing.Grains.Tiers;
+
+/// <summary>
+/// One tier's inventory. Reentrant, but every decision is made synchronously
+/// on the grain's single thread before the first await, so requests never
+/// interleave inside a decision. Changes made while a write is in flight
+/// gather into the next write: concurrent requests share one transaction, and
+/// each is answered only once its change is durable (group commit).
+/// </summary>
+[Reentrant]
+public sealed class TicketTierGrain(
+    TierRepository repository,
+    TimeProvider clock,
+    IOptions<HoldOptions> options,
+    TierMetrics metrics,
+    ILogger<TicketTierGrain> logger) : Grain, ITicketTierGrain, IRemindable
+{
+    private const string ExpiryReminder = "hold-expiry";
+
+    private TierInventory? inventory;
+    private long version;
+    private Task loading = Task.CompletedTask;
+    private Task? writing;
+    private TaskCompletionSource? nextWrite;
+    private bool reminderRegistered;
+
+    private Guid TierId => this.GetPrimaryKey();
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await Load();
+        this.RegisterGrainTimer(FreeLapsedHolds, options.Value.ExpiryScan, options.Value.ExpiryScan);
+        if (inventory is { ActiveHoldCount: > 0 })
+        {
+            await EnsureExpiryReminder();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        inventory?.ExpireDue(Now);
+        if (inventory is { HasChanges: true })
+        {
+            await Write();
+        }
+    }
+
+    public async Task<TierResult> GetTier()
+    {
+        await Loaded();
+        if (inventory is null)
+        {
+            return NoTier();
+        }
+
+        inventory.ExpireDue(Now); // written by the next write or the expiry timer
+        return new TierResult(TierOutcome.Done, inventory.Tier);
+    }
+
+    public async Task<ReserveResult> Reserve(string userId, int quantity)
+    {
+        await Loaded();
+        if (inventory is null)
+        {
+            return new ReserveResult(NoTier().Outcome, null, $"No tier {TierId}.");
+        }
+
+        var result = inventory.Reserve(Guid.CreateVersion7(), userId, quantity, Now, options.Value.Ttl);
+        if (result.Outcome == TierOutcome.Done)
+        {
+            await Write();
+            metrics.HoldsPlaced.Add(1);
+            if (result.ReplacedHoldId is not null)
+            {
+                metrics.HoldsReleased.Add(1);
+            }
+
+            await EnsureExpiryReminder();
+        }
+
+        return result;
+    }
+
+    public async Task<TierOutcome> Release(Guid holdId, string userId)
+    {
+        await Loaded();
+        if (inventory is null)
+        {
+            return NoTier().Outcome;
+        }
+
+        var outcome = inventory.Release(holdId, userId, Now);
+        if (outcome == TierOutcome.Done)
+        {
+            await Write();
+            metrics.HoldsReleased.Add(1);
+        }
+
+        return outcome;
+    }
+
+    public async Task<TierResult> ChangeCapacity(int capacity)
+    {
+        await Loaded();
+        if (inventory is null)
+        {
+            return NoTier();
+        }
+
+        var result = inventory.ChangeCapacity(capacity, Now);
+        if (result.Outcome == TierOutcome.Done && inventory.HasChanges)
+        {
+            await Write();
+        }
+
+        return result;
+    }
+
+    public async Task<ConfirmResult> Confirm(Guid holdId, Guid orderId, int quantity)
+    {
+        await Loaded();
+        if (inventory is null)
+        {
+            return new ConfirmResult(TierOutcome.TierNotFound, [], false);
+        }
+
+        var result = inventory.Confirm(holdId, orderId, quantity, Now, Guid.CreateVersion7);
+        if (inventory.HasChanges)
+        {
+            // Also when the answer repeats an earlier confirm: its tickets may
+            // still be in a write that has not finished.
+            await Write();
+        }
+
+        return result;
+    }
+
+    public async Task<int> Void(Guid orderId, IReadOnlyList<Guid>? ticketIds, TicketEnd end)
+    {
+        await Loaded();
+        if (inventory is null)
+        {
+            return 0;
+        }
+
+        var ended = inventory.Void(orderId, ticketIds, end);
+        if (inventory.HasChanges)
+        {
+            await Write();
+        }
+
+        return ended;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await FreeLapsedHolds(CancellationToken.None);
+        if (inventory is not { ActiveHoldCount: > 0 } && reminderRegistered)
+        {
+            // Nothing left to expire: stop waking this tier until the next hold.
+            if (await this.GetReminder(ExpiryReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            reminderRegistered = false;
+        }
+    }
+
+    private async Task FreeLapsedHolds(CancellationToken cancellationToken)
+    {
+        await Loaded();
+        if (inventory is not null && (inventory.ExpireDue(Now) > 0 || inventory.HasChanges))
+        {
+            await Write();
+        }
+    }
+
+    /// <summary>
+    /// Makes every change so far durable: joins the write being gathered, and
+    /// starts the writer if none is running.
+    /// </summary>
+    private Task Write()
+    {
+        nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var durable = nextWrite.Task;
+        writing ??= WriteBatches();
+        return durable;
+    }
+
+    private async Task WriteBatches()
+    {
+        try
+        {
+            while (nextWrite is { } batch)
+            {
+                nextWrite = null;
+                if (inventory is null)
+                {
+                    batch.SetException(new InvalidOperationException($"Tier {TierId} no longer exists."));
+                    continue;
+                }
+
+                var changes = inventory.TakeChanges();
+                var tier = inventory.Tier;
+                try
+                {
+                    if (changes.Count > 0)
+                    {
+                        version = await repository.ApplyAsync(tier, version, changes, CancellationToken.None);
+                        Record(changes);
+                    }
+
+                    batch.SetResult();
+                }
+                catch (Exception exception)
+                {
+                    // Nothing of this batch is durable, and the decisions made
+                    // since were made on top of it: fail them all and rebuild
+                    // from the database, which is the truth.
+                    metrics.WriteConflicts.Add(1);
+                    logger.LogWarning(exception, "Tier {TierId} write of {Changes} changes failed; reloading", TierId, changes.Count);
+                    var later = nextWrite;
+                    nextWrite = null;
+                    var reload = Reload();
+                    batch.SetException(exception);
+                    later?.SetException(exception);
+                    try
+                    {
+                        await reload;
+                    }
+                    catch (Exception reloadFailure)
+                    {
+                        // Calls fail on the faulted load until a new activation reads afresh.
+                        logger.LogError(reloadFailure, "Tier {TierId} could not reload; deactivating", TierId);
+                        DeactivateOnIdle();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            writing = null;
+        }
+    }
+
+    private void Record(IReadOnlyList<TierChange> changes)
+    {
+        metrics.WriteBatchSize.Record(changes.Count);
+        var now = Now;
+        foreach (var change in changes)
+        {
+            if (change is HoldEnded { Status: HoldStatus.Expired } expired)
+            {
+                metrics.HoldsExpired.Add(1);
+                metrics.HoldExpiryLag.Record(Math.Max(0, (now - expired.ExpiresAt).TotalSeconds));
+            }
+        }
+    }
+
+    private async Task EnsureExpiryReminder()
+    {
+        if (!reminderRegistered)
+        {
+            // Reminders (one-minute minimum) only wake a deactivated tier;
+            // while it is active the grain timer frees holds on time.
+            await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            reminderRegistered = true;
+        }
+    }
+
+    private Task Reload() => loading = Load();
+
+    private async Task Load()
+    {
+        var state = await repository.LoadAsync(TierId, CancellationToken.None);
+        inventory = state is null ? null : new TierInventory(state.Tier, state.ActiveHolds, state.Tickets);
+        version = state?.Version ?? 0;
+        if (state is not null && (state.Tier.Reserved != inventory!.Tier.Reserved || state.Tier.Issued != inventory.Tier.Issued))
+        {
+            logger.LogWarning(
+                "Tier {TierId} stored reserved {StoredReserved} / issued {StoredIssued}, but its holds and tickets say {Reserved} / {Issued}; the next write corrects the row",
+                TierId, state.Tier.Reserved, state.Tier.Issued, inventory.Tier.Reserved, inventory.Tier.Issued);
+        }
+    }
+
+    /// <summary>Waits out a reload, so no decision is made on a state being replaced.</summary>
+    private async Task Loaded()
+    {
+        while (!loading.IsCompleted)
+        {
+            await loading;
+        }
+    }
+
+    private TierResult NoTier()
+    {
+        // The tier may be created later: don't keep the empty activation around.
+        DeactivateOnIdle();
+        return new TierResult(TierOutcome.TierNotFound, null);
+    }
+}

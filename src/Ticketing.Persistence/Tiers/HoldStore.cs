@@ -1,0 +1,30 @@
+using Npgsql;
+using Ticketing.Abstractions.Tiers;
+
+namespace Ticketing.Persistence.Tiers;
+
+/// <summary>Read model of holds, for their owners. Holds are written only by their tier grain.</summary>
+public sealed class HoldStore(NpgsqlDataSource database)
+{
+    /// <summary>The hold as of <paramref name="now"/>: a live hold past its expiry reads as expired, as the tier counts it.</summary>
+    public async Task<HoldInfo?> FindAsync(Guid holdId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT id, tier_id, user_id, quantity, expires_at, status FROM ticketing.ticket_holds WHERE id = @id");
+        command.Parameters.AddWithValue("id", holdId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var expiresAt = reader.GetFieldValue<DateTimeOffset>(4);
+        var status = Enum.Parse<HoldStatus>(reader.GetString(5), ignoreCase: true);
+        if (status == HoldStatus.Active && expiresAt <= now)
+        {
+            status = HoldStatus.Expired;
+        }
+
+        return new HoldInfo(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), expiresAt, status);
+    }
+}

@@ -1,0 +1,315 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Ticketing.Abstractions.Tiers;
+
+namespace Ticketing.Persistence.Tiers;
+
+/// <summary>
+/// Loads a tier grain's state and writes its batches of changes: one
+/// transaction per batch that checks and bumps the tier row's version, applies
+/// only what changed, and appends each change to the audit log.
+/// </summary>
+public sealed class TierRepository(NpgsqlDataSource database)
+{
+    public async Task<TierState?> LoadAsync(Guid tierId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(
+                    """
+                    SELECT id, event_id, name, price_cents, currency, quantity, reserved_quantity, issued_quantity, max_per_order, version
+                    FROM ticketing.ticket_tiers WHERE id = @tier_id
+                    """),
+                new NpgsqlBatchCommand(
+                    """
+                    SELECT id, user_id, quantity, expires_at
+                    FROM ticketing.ticket_holds WHERE tier_id = @tier_id AND status = 'active'
+                    """),
+                new NpgsqlBatchCommand(
+                    """
+                    SELECT id, order_id, sequence_number, status = 'issued'
+                    FROM ticketing.tickets WHERE tier_id = @tier_id
+                    ORDER BY order_id, sequence_number
+                    """),
+            },
+        };
+        foreach (NpgsqlBatchCommand command in batch.BatchCommands)
+        {
+            command.Parameters.AddWithValue("tier_id", tierId);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var tier = TierStore.Read(reader);
+        var version = reader.GetInt64(9);
+
+        await reader.NextResultAsync(cancellationToken);
+        var holds = new List<HoldInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            holds.Add(new HoldInfo(reader.GetGuid(0), tierId, reader.GetString(1), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3), HoldStatus.Active));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var tickets = new List<TierTicket>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tickets.Add(new TierTicket(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetBoolean(3)));
+        }
+
+        return new TierState(tier, version, holds, tickets);
+    }
+
+    /// <summary>
+    /// Writes one batch atomically and answers the tier's new version. Throws
+    /// <see cref="TierVersionConflictException"/> (and writes nothing) when the
+    /// row is no longer at <paramref name="expectedVersion"/>; a constraint
+    /// violation also writes nothing.
+    /// </summary>
+    public async Task<long> ApplyAsync(TierSnapshot tier, long expectedVersion, IReadOnlyList<TierChange> changes, CancellationToken cancellationToken)
+    {
+        var write = new BatchWrite(tier.Id, changes);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+
+        var bumpTier = new NpgsqlBatchCommand(
+            """
+            UPDATE ticketing.ticket_tiers
+            SET quantity = @quantity, reserved_quantity = @reserved, issued_quantity = @issued,
+                version = version + 1, updated_at = now()
+            WHERE id = @tier_id AND version = @expected_version
+            """);
+        bumpTier.Parameters.AddWithValue("tier_id", tier.Id);
+        bumpTier.Parameters.AddWithValue("quantity", tier.Capacity);
+        bumpTier.Parameters.AddWithValue("reserved", tier.Reserved);
+        bumpTier.Parameters.AddWithValue("issued", tier.Issued);
+        bumpTier.Parameters.AddWithValue("expected_version", expectedVersion);
+        batch.BatchCommands.Add(bumpTier);
+
+        var endHolds = write.EndExistingHolds();
+        var insertHolds = write.InsertHolds();
+        var ticketCommands = write.TicketCommands();
+        if (endHolds is not null)
+        {
+            batch.BatchCommands.Add(endHolds);
+        }
+
+        if (insertHolds is not null)
+        {
+            batch.BatchCommands.Add(insertHolds);
+        }
+
+        foreach (var command in ticketCommands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        batch.BatchCommands.Add(write.AppendAudit());
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+
+        // Every hold this batch ends must have been live in the database too:
+        // anything else means this activation's view is stale.
+        if (bumpTier.RecordsAffected != 1 || (endHolds is not null && endHolds.RecordsAffected != write.ExistingHoldsEnded))
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            throw new TierVersionConflictException(tier.Id, expectedVersion);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return expectedVersion + 1;
+    }
+
+    /// <summary>A batch of changes folded into one statement per table.</summary>
+    private sealed class BatchWrite
+    {
+        private readonly Guid tierId;
+        private readonly Dictionary<Guid, HoldInfo> placed = [];
+        private readonly List<HoldEnded> endedExisting = [];
+        private readonly Dictionary<Guid, HoldEnded> endedPlaced = [];
+        private readonly List<TicketsIssued> issued = [];
+        private readonly List<TicketsEnded> ended = [];
+        private readonly List<(string Action, string Data)> audit = [];
+
+        public BatchWrite(Guid tierId, IReadOnlyList<TierChange> changes)
+        {
+            this.tierId = tierId;
+            foreach (var change in changes)
+            {
+                switch (change)
+                {
+                    case HoldPlaced p:
+                        placed[p.Hold.Id] = p.Hold;
+                        audit.Add(("hold_placed", JsonSerializer.Serialize(new { hold_id = p.Hold.Id, user_id = p.Hold.UserId, quantity = p.Hold.Quantity, expires_at = p.Hold.ExpiresAt })));
+                        break;
+                    case HoldEnded e:
+                        // A hold placed and ended within one batch is inserted already ended.
+                        if (placed.ContainsKey(e.HoldId))
+                        {
+                            endedPlaced[e.HoldId] = e;
+                        }
+                        else
+                        {
+                            endedExisting.Add(e);
+                        }
+
+                        audit.Add(("hold_" + Name(e.Status), JsonSerializer.Serialize(new { hold_id = e.HoldId, order_id = e.OrderId, expires_at = e.ExpiresAt })));
+                        break;
+                    case TicketsIssued t:
+                        issued.Add(t);
+                        audit.Add(("tickets_issued", JsonSerializer.Serialize(new { order_id = t.OrderId, hold_id = t.HoldId, first_sequence = t.FirstSequence, count = t.TicketIds.Count })));
+                        break;
+                    case TicketsEnded t:
+                        ended.Add(t);
+                        audit.Add(("tickets_" + (t.End == TicketEnd.Refunded ? "refunded" : "voided"), JsonSerializer.Serialize(new { order_id = t.OrderId, ticket_ids = t.TicketIds })));
+                        break;
+                    case CapacityChanged c:
+                        audit.Add(("capacity_changed", JsonSerializer.Serialize(new { from = c.From, to = c.To })));
+                        break;
+                    default:
+                        throw new ArgumentOutOfRangeException(nameof(changes), change, "Unknown tier change.");
+                }
+            }
+        }
+
+        public int ExistingHoldsEnded => endedExisting.Count;
+
+        public NpgsqlBatchCommand? EndExistingHolds()
+        {
+            if (endedExisting.Count == 0)
+            {
+                return null;
+            }
+
+            var command = new NpgsqlBatchCommand(
+                """
+                UPDATE ticketing.ticket_holds h
+                SET status = e.status, ended_at = e.ended_at, order_id = e.order_id
+                FROM unnest(@ids, @statuses, @ended_at, @order_ids) AS e(id, status, ended_at, order_id)
+                WHERE h.id = e.id AND h.tier_id = @tier_id
+                  AND h.status = 'active' -- ending a hold twice would mean a stale activation
+                """);
+            command.Parameters.AddWithValue("tier_id", tierId);
+            command.Parameters.AddWithValue("ids", endedExisting.Select(e => e.HoldId).ToArray());
+            command.Parameters.AddWithValue("statuses", endedExisting.Select(e => Name(e.Status)).ToArray());
+            command.Parameters.AddWithValue("ended_at", endedExisting.Select(e => e.At.UtcDateTime).ToArray());
+            command.Parameters.Add(new NpgsqlParameter("order_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+            {
+                Value = endedExisting.Select(e => (object?)e.OrderId ?? DBNull.Value).ToArray(),
+            });
+            return command;
+        }
+
+        public NpgsqlBatchCommand? InsertHolds()
+        {
+            if (placed.Count == 0)
+            {
+                return null;
+            }
+
+            var holds = placed.Values.ToList();
+            var command = new NpgsqlBatchCommand(
+                """
+                INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, status, created_at, expires_at, ended_at, order_id)
+                SELECT h.id, @tier_id, h.user_id, h.quantity, h.status, now(), h.expires_at, h.ended_at, h.order_id
+                FROM unnest(@ids, @user_ids, @quantities, @statuses, @expires_at, @ended_at, @order_ids)
+                     AS h(id, user_id, quantity, status, expires_at, ended_at, order_id)
+                """);
+            command.Parameters.AddWithValue("tier_id", tierId);
+            command.Parameters.AddWithValue("ids", holds.Select(h => h.Id).ToArray());
+            command.Parameters.AddWithValue("user_ids", holds.Select(h => h.UserId).ToArray());
+            command.Parameters.AddWithValue("quantities", holds.Select(h => h.Quantity).ToArray());
+            command.Parameters.AddWithValue("statuses", holds.Select(h => endedPlaced.TryGetValue(h.Id, out var e) ? Name(e.Status) : "active").ToArray());
+            command.Parameters.AddWithValue("expires_at", holds.Select(h => h.ExpiresAt.UtcDateTime).ToArray());
+            command.Parameters.Add(new NpgsqlParameter("ended_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            {
+                Value = holds.Select(h => endedPlaced.TryGetValue(h.Id, out var e) ? (object)e.At.UtcDateTime : DBNull.Value).ToArray(),
+            });
+            command.Parameters.Add(new NpgsqlParameter("order_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+            {
+                Value = holds.Select(h => endedPlaced.TryGetValue(h.Id, out var e) && e.OrderId is { } order ? (object)order : DBNull.Value).ToArray(),
+            });
+            return command;
+        }
+
+        public IEnumerable<NpgsqlBatchCommand> TicketCommands()
+        {
+            if (issued.Count > 0)
+            {
+                var rows = issued.SelectMany(t => t.TicketIds.Select((id, i) => (Id: id, t.OrderId, Sequence: t.FirstSequence + i))).ToList();
+                var tickets = new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO ticketing.tickets (id, order_id, tier_id, sequence_number, status)
+                    SELECT t.id, t.order_id, @tier_id, t.sequence_number, 'issued'
+                    FROM unnest(@ids, @order_ids, @sequence_numbers) AS t(id, order_id, sequence_number)
+                    """);
+                tickets.Parameters.AddWithValue("tier_id", tierId);
+                tickets.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+                tickets.Parameters.AddWithValue("order_ids", rows.Select(r => r.OrderId).ToArray());
+                tickets.Parameters.AddWithValue("sequence_numbers", rows.Select(r => r.Sequence).ToArray());
+                yield return tickets;
+
+                var tokens = new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO ticketing.ticket_tokens (token, ticket_id)
+                    SELECT * FROM unnest(@tokens, @ticket_ids)
+                    """);
+                tokens.Parameters.AddWithValue("tokens", rows.Select(_ => NewToken()).ToArray());
+                tokens.Parameters.AddWithValue("ticket_ids", rows.Select(r => r.Id).ToArray());
+                yield return tokens;
+            }
+
+            foreach (var group in ended.GroupBy(t => t.End))
+            {
+                var ids = group.SelectMany(t => t.TicketIds).ToArray();
+                var endTickets = new NpgsqlBatchCommand(
+                    """
+                    UPDATE ticketing.tickets SET status = @status, updated_at = now()
+                    WHERE id = ANY(@ids) AND tier_id = @tier_id AND status = 'issued'
+                    """);
+                endTickets.Parameters.AddWithValue("status", group.Key == TicketEnd.Refunded ? "refunded" : "voided");
+                endTickets.Parameters.AddWithValue("ids", ids);
+                endTickets.Parameters.AddWithValue("tier_id", tierId);
+                yield return endTickets;
+
+                var revokeTokens = new NpgsqlBatchCommand(
+                    """
+                    UPDATE ticketing.ticket_tokens SET status = 'revoked', revoked_at = now()
+                    WHERE ticket_id = ANY(@ids) AND status = 'active'
+                    """);
+                revokeTokens.Parameters.AddWithValue("ids", ids);
+                yield return revokeTokens;
+            }
+        }
+
+        public NpgsqlBatchCommand AppendAudit()
+        {
+            var command = new NpgsqlBatchCommand(
+                """
+                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
+                SELECT 'tier-grain', 'tier', @tier_id, a.action, a.data::jsonb
+                FROM unnest(@actions, @data) AS a(action, data)
+                """);
+            command.Parameters.AddWithValue("tier_id", tierId.ToString());
+            command.Parameters.AddWithValue("actions", audit.Select(a => a.Action).ToArray());
+            command.Parameters.AddWithValue("data", audit.Select(a => a.Data).ToArray());
+            return command;
+        }
+
+        private static string Name(HoldStatus status) => status.ToString().ToLowerInvariant();
+
+        /// <summary>128 random bits, URL-safe base64 without padding (22 characters).</summary>
+        private static string NewToken() =>
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+}
