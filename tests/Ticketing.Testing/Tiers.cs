@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace Ticketing.Testing;
+
+/// <summary>Sets up events and tiers through the API, as an organiser would.</summary>
+public static class Tiers
+{
+    public static async Task<Guid> CreateAsync(TicketingApp app, int capacity, int maxPerOrder = 10, long priceCents = 2500)
+    {
+        var organizer = app.Organizer();
+        var created = await (await organizer.PostJson("/api/events", new { title = "Test event", startsAt = "2031-01-01T20:00:00Z" }))
+            .AssertJson(HttpStatusCode.Created);
+        var eventId = created.GetProperty("id").GetGuid();
+        var tier = await (await organizer.PostJson($"/api/events/{eventId}/tiers", new { name = "GA", priceCents, currency = "eur", capacity, maxPerOrder }))
+            .AssertJson(HttpStatusCode.Created);
+        return tier.GetProperty("id").GetGuid();
+    }
+}
