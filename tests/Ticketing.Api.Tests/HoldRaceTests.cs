@@ -9,10 +9,10 @@ public sealed class HoldRaceTests(ApiFixture fixture) : IClassFixture<ApiFixture
     [Fact]
     public async Task LastTicket_TwoBuyersRace_ExactlyOneWins()
     {
-        var tierId = await Tiers.CreateAsync(fixture.App, capacity: 10);
+        var tierId = await TierSetup.CreateAsync(fixture.App, capacity: 10);
         await Issuance.IssueAsync(fixture.App, tierId, 9);
 
-        var responses = await Race(2, i => fixture.App.Buyer($"last-ticket-{i}").PostJson("/api/holds", new { tierId, quantity = 1 }));
+        var responses = await Gate.Race(2, i => fixture.App.Buyer($"last-ticket-{i}").PostJson("/api/holds", new { tierId, quantity = 1 }));
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Conflict);
@@ -22,9 +22,9 @@ public sealed class HoldRaceTests(ApiFixture fixture) : IClassFixture<ApiFixture
     [Fact]
     public async Task HundredBuyers_RaceForFifty_ExactlyFiftyHold()
     {
-        var tierId = await Tiers.CreateAsync(fixture.App, capacity: 50);
+        var tierId = await TierSetup.CreateAsync(fixture.App, capacity: 50);
 
-        var responses = await Race(100, i => fixture.App.Buyer($"racer-{i}").PostJson("/api/holds", new { tierId, quantity = 1 }));
+        var responses = await Gate.Race(100, i => fixture.App.Buyer($"racer-{i}").PostJson("/api/holds", new { tierId, quantity = 1 }));
 
         Assert.Equal(50, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         var refused = responses.Where(r => r.StatusCode != HttpStatusCode.Created).ToList();
@@ -41,11 +41,11 @@ public sealed class HoldRaceTests(ApiFixture fixture) : IClassFixture<ApiFixture
     public async Task MixedQuantities_Racing_NoRequestIsRefusedWhileItWouldHaveFit()
     {
         const int capacity = 97;
-        var tierId = await Tiers.CreateAsync(fixture.App, capacity);
+        var tierId = await TierSetup.CreateAsync(fixture.App, capacity);
         var random = new Random(20261124);
         var quantities = Enumerable.Range(0, 80).Select(_ => random.Next(1, 5)).ToArray();
 
-        var responses = await Race(quantities.Length, i => fixture.App.Buyer($"mixed-{i}").PostJson("/api/holds", new { tierId, quantity = quantities[i] }));
+        var responses = await Gate.Race(quantities.Length, i => fixture.App.Buyer($"mixed-{i}").PostJson("/api/holds", new { tierId, quantity = quantities[i] }));
 
         var granted = quantities.Where((_, i) => responses[i].StatusCode == HttpStatusCode.Created).Sum();
         var left = capacity - granted;
@@ -66,10 +66,10 @@ public sealed class HoldRaceTests(ApiFixture fixture) : IClassFixture<ApiFixture
     [Fact]
     public async Task SameBuyer_RacingWithItself_KeepsOneActiveHold()
     {
-        var tierId = await Tiers.CreateAsync(fixture.App, capacity: 100);
+        var tierId = await TierSetup.CreateAsync(fixture.App, capacity: 100);
         var buyer = fixture.App.Buyer("impatient-buyer");
 
-        var responses = await Race(20, i => buyer.PostJson("/api/holds", new { tierId, quantity = 1 + (i % 3) }));
+        var responses = await Gate.Race(20, i => buyer.PostJson("/api/holds", new { tierId, quantity = 1 + (i % 3) }));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
         Assert.Equal(1L, await fixture.Database.ScalarAsync(
@@ -79,22 +79,6 @@ public sealed class HoldRaceTests(ApiFixture fixture) : IClassFixture<ApiFixture
         var reserved = (int)(await fixture.Database.ScalarAsync("SELECT reserved_quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)))!;
         await AssertDatabaseAgrees(tierId, capacity: 100, reserved: reserved, issued: 0);
         Assert.InRange(reserved, 1, 3);
-    }
-
-    /// <summary>
-    /// Starts every request, holds them all at one gate, then opens it. (A
-    /// blocking Barrier would starve the thread pool on two cores.)
-    /// </summary>
-    private static async Task<HttpResponseMessage[]> Race(int count, Func<int, Task<HttpResponseMessage>> request)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var racers = Enumerable.Range(0, count).Select(async i =>
-        {
-            await gate.Task;
-            return await request(i);
-        }).ToArray();
-        gate.SetResult();
-        return await Task.WhenAll(racers);
     }
 
     private async Task AssertDatabaseAgrees(Guid tierId, int capacity, int reserved, int issued)

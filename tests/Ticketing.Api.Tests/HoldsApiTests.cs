@@ -192,7 +192,7 @@ public sealed class HoldsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     private async Task<Guid> CreateTier(int capacity, int maxPerOrder = 10) =>
-        await Tiers.CreateAsync(fixture.App, capacity, maxPerOrder);
+        await TierSetup.CreateAsync(fixture.App, capacity, maxPerOrder);
 
     private async Task<long> HoldRows(Guid tierId) =>
         (long)(await fixture.Database.ScalarAsync("SELECT count(*) FROM ticketing.ticket_holds WHERE tier_id = @id", ("id", tierId)))!;

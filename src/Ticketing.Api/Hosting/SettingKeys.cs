@@ -15,6 +15,7 @@ internal static class SettingKeys
     public const string MigrateOnStartup = "Ticketing:Database:MigrateOnStartup";
     public const string HoldsTtl = "Ticketing:Holds:Ttl";
     public const string HoldsExpiryScan = "Ticketing:Holds:ExpiryScan";
+    public const string HoldsWakeUp = "Ticketing:Holds:WakeUp";
     public const string ClusterId = "Orleans:ClusterId";
     public const string ServiceId = "Orleans:ServiceId";
     public const string SiloPort = "Orleans:Endpoints:SiloPort";
@@ -26,7 +27,7 @@ internal static class SettingKeys
 
     public static readonly IReadOnlyList<string> All =
     [
-        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan,
+        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
     ];
 }

@@ -49,6 +49,9 @@ internal static class SiloSetup
                 options.Invariant = Invariant;
                 options.ConnectionString = connectionString;
             });
+            // Orleans refuses reminders under a minute unless told otherwise.
+            var wakeUp = configuration.GetSection(HoldOptions.Section).Get<HoldOptions>()?.WakeUp ?? TimeSpan.FromMinutes(1);
+            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(wakeUp.Ticks, reminders.MinimumReminderPeriod.Ticks)));
             silo.AddDashboard();
         });
     }

@@ -10,4 +10,7 @@ public sealed class HoldOptions
 
     /// <summary>How often an active tier grain looks for lapsed holds to free.</summary>
     public TimeSpan ExpiryScan { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a reminder wakes a deactivated tier that still has live holds.</summary>
+    public TimeSpan WakeUp { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -272,7 +272,7 @@ public sealed class TicketTierGrain(
         {
             // Reminders (one-minute minimum) only wake a deactivated tier;
             // while it is active the grain timer frees holds on time.
-            await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            await this.RegisterOrUpdateReminder(ExpiryReminder, options.Value.WakeUp, options.Value.WakeUp);
             reminderRegistered = true;
         }
     }

@@ -3,7 +3,7 @@ using System.Net;
 namespace Ticketing.Testing;
 
 /// <summary>Sets up events and tiers through the API, as an organiser would.</summary>
-public static class Tiers
+public static class TierSetup
 {
     public static async Task<Guid> CreateAsync(TicketingApp app, int capacity, int maxPerOrder = 10, long priceCents = 2500)
     {
