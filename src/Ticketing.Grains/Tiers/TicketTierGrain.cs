@@ -26,9 +26,9 @@ public sealed class TicketTierGrain(
     private TierInventory? inventory;
     private long version;
     private Task loading = Task.CompletedTask;
-    private Task? writing;
+    private bool writerRunning;
     private TaskCompletionSource? nextWrite;
-    private bool reminderRegistered;
+    private Task? reminderRegistration;
 
     private Guid TierId => this.GetPrimaryKey();
 
@@ -40,7 +40,7 @@ public sealed class TicketTierGrain(
         this.RegisterGrainTimer(FreeLapsedHolds, options.Value.ExpiryScan, options.Value.ExpiryScan);
         if (inventory is { ActiveHoldCount: > 0 })
         {
-            await EnsureExpiryReminder();
+            EnsureExpiryReminder();
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class TicketTierGrain(
                 metrics.HoldsReleased.Add(1);
             }
 
-            await EnsureExpiryReminder();
+            EnsureExpiryReminder();
         }
 
         return result;
@@ -163,15 +163,20 @@ public sealed class TicketTierGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         await FreeLapsedHolds(CancellationToken.None);
-        if (inventory is not { ActiveHoldCount: > 0 } && reminderRegistered)
+        if (inventory is not { ActiveHoldCount: > 0 })
         {
             // Nothing left to expire: stop waking this tier until the next hold.
+            reminderRegistration = null;
             if (await this.GetReminder(ExpiryReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
 
-            reminderRegistered = false;
+            if (inventory is { ActiveHoldCount: > 0 })
+            {
+                // A hold arrived while unregistering: register again.
+                EnsureExpiryReminder();
+            }
         }
     }
 
@@ -192,7 +197,14 @@ public sealed class TicketTierGrain(
     {
         nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var durable = nextWrite.Task;
-        writing ??= WriteBatches();
+        if (!writerRunning)
+        {
+            // The flag, not the writer's task, says whether it runs: the
+            // writer may finish synchronously, before its task is returned.
+            writerRunning = true;
+            _ = WriteBatches();
+        }
+
         return durable;
     }
 
@@ -248,7 +260,7 @@ public sealed class TicketTierGrain(
         }
         finally
         {
-            writing = null;
+            writerRunning = false;
         }
     }
 
@@ -266,14 +278,31 @@ public sealed class TicketTierGrain(
         }
     }
 
-    private async Task EnsureExpiryReminder()
+    /// <summary>
+    /// Makes sure a reminder will wake this tier while it has live holds.
+    /// Reminders only matter once the activation is gone (the grain timer
+    /// frees holds while it lives), so a buyer is not kept waiting for the
+    /// reminder table: registration runs beside the request, once.
+    /// </summary>
+    private void EnsureExpiryReminder()
     {
-        if (!reminderRegistered)
+        if (reminderRegistration is null || reminderRegistration.IsFaulted)
         {
-            // Reminders (one-minute minimum) only wake a deactivated tier;
-            // while it is active the grain timer frees holds on time.
+            reminderRegistration = RegisterExpiryReminder();
+        }
+    }
+
+    private async Task RegisterExpiryReminder()
+    {
+        try
+        {
             await this.RegisterOrUpdateReminder(ExpiryReminder, options.Value.WakeUp, options.Value.WakeUp);
-            reminderRegistered = true;
+        }
+        catch (Exception exception)
+        {
+            // The next hold tries again; until then the timer still frees holds.
+            logger.LogWarning(exception, "Tier {TierId} could not register its expiry reminder", TierId);
+            throw;
         }
     }
 

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Ticketing.Load;
+using Ticketing.Load.Scenarios;
+
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 200;
+}
+
+var target = new Option<string>("--target") { Description = "Base URL of the API silo.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race", Required = true };
+scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race");
+var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
+var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
+var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring.", DefaultValueFactory = _ => 5 };
+var capacity = new Option<int>("--capacity") { Description = "onsale-race: the tier's capacity.", DefaultValueFactory = _ => 50 };
+var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string: the baseline runs on it, and onsale-race checks the database." };
+var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };
+var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown results.", DefaultValueFactory = _ => "load/results" };
+var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier: skip the baseline run in the same invocation." };
+
+var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
+{
+    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline,
+};
+
+root.SetAction(async parsed =>
+{
+    var name = parsed.GetValue(scenario)!;
+    var shape = new LoadShape(parsed.GetValue(users), parsed.GetValue(rate),
+        TimeSpan.FromSeconds(parsed.GetValue(duration)), TimeSpan.FromSeconds(parsed.GetValue(warmup)));
+    var connectionString = parsed.GetValue(connection);
+    var key = parsed.GetValue(signingKey)!;
+    if (name != "baseline" && key.Length < 32)
+    {
+        AnsiConsole.MarkupLine("[red]--signing-key (or Ticketing__Auth__SigningKey) must be the silo's key, 32 bytes or more.[/]");
+        return 2;
+    }
+
+    if ((name == "baseline" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
+    {
+        AnsiConsole.MarkupLine("[red]--connection is needed for the baseline (or pass --no-baseline).[/]");
+        return 2;
+    }
+
+    using var api = new TicketingApi(new Uri(parsed.GetValue(target)!), key, shape.Users);
+    var results = new List<RunResult>();
+    var notes = new List<string>();
+    var exitCode = 0;
+    switch (name)
+    {
+        case "baseline":
+            results.Add(await Baseline.RunAsync(connectionString!, shape));
+            break;
+        case "hot-tier":
+            if (!parsed.GetValue(noBaseline))
+            {
+                results.Add(await Baseline.RunAsync(connectionString!, shape));
+            }
+
+            results.Add(await HotTier.RunAsync(api, shape));
+            if (results.Count == 2 && results[0].Throughput > 0)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"hot-tier / baseline throughput: {results[1].Throughput / results[0].Throughput:0.0}x (target >= 20x); hot-tier p99 {results[1].P99Ms:0.0} ms (target < 25 ms)"));
+            }
+
+            break;
+        case "onsale-race":
+            var (run, verdict) = await OnsaleRace.RunAsync(api, shape.Users, parsed.GetValue(capacity), connectionString);
+            results.Add(run);
+            notes.Add(verdict.ToString());
+            exitCode = verdict.Exact ? 0 : 1;
+            break;
+    }
+
+    RunResult.Print(results, notes);
+    var (json, markdown) = RunResult.Write(parsed.GetValue(output)!, name, results, notes);
+    AnsiConsole.MarkupLineInterpolated($"[grey]written: {json}, {markdown}[/]");
+    return exitCode;
+});
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs a load scenario against a freshly started silo on the private
+# PostgreSQL (database ticketing_bench), then stops the silo.
+#
+#   scripts/bench.sh --scenario hot-tier --users 100 --duration 20
+#   scripts/bench.sh --scenario onsale-race --users 100 --capacity 50
+#
+# Every option after the script name goes to load/Ticketing.Load (see --help).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+connection="$(scripts/postgres.sh)"
+port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
+psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ticketing_bench'" | grep -q 1 \
+  || psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketing_bench"
+bench_connection="${connection/Database=ticketing/Database=ticketing_bench}"
+
+dotnet build src/Ticketing.Api -c Release -v quiet -nologo
+dotnet build load/Ticketing.Load -c Release -v quiet -nologo
+
+export ConnectionStrings__Ticketing="$bench_connection"
+export Ticketing__Auth__SigningKey="bench-signing-key-0123456789abcdef-0123456789"
+export ASPNETCORE_URLS="http://127.0.0.1:5080"
+export ASPNETCORE_ENVIRONMENT=Production
+export Logging__LogLevel__Default=Warning
+export Orleans__ClusterId="bench-$$"
+export Orleans__Endpoints__SiloPort=11211 Orleans__Endpoints__GatewayPort=30200
+
+dotnet src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll > /tmp/ticketing-bench-silo.log 2>&1 &
+silo=$!
+trap 'kill $silo 2>/dev/null; wait $silo 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 120); do
+  curl -fs "$ASPNETCORE_URLS/health/ready" >/dev/null 2>&1 && break
+  kill -0 $silo 2>/dev/null || { echo "the silo exited; see /tmp/ticketing-bench-silo.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+sleep "${BENCH_SETTLE:-0}"
+dotnet load/Ticketing.Load/bin/Release/net10.0/Ticketing.Load.dll \
+  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --signing-key "$Ticketing__Auth__SigningKey" "$@"
