@@ -1,4 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Ticketing.Grains.Tiers;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Testing;
 
@@ -39,6 +43,7 @@ public sealed class TierGrainDurabilityTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var app = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:Holds:Ttl"] = "00:00:02" });
+        using var lag = new MetricCollector<double>(app.Services.GetRequiredService<IMeterFactory>(), TierMetrics.MeterName, "hold_expiry_lag");
         var tierId = await TierSetup.CreateAsync(app, capacity: 3);
         var hold = await (await app.Buyer().PostJson("/api/holds", new { tierId, quantity = 3 })).AssertJson(HttpStatusCode.Created);
         var holdId = hold.GetProperty("id").GetGuid();
@@ -49,8 +54,10 @@ public sealed class TierGrainDurabilityTests
             TimeSpan.FromSeconds(30));
 
         Assert.Equal("expired", status);
-        var lag = (TimeSpan)(await database.ScalarAsync("SELECT ended_at - expires_at FROM ticketing.ticket_holds WHERE id = @id", ("id", holdId)))!;
-        Assert.InRange(lag, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        var stored = (TimeSpan)(await database.ScalarAsync("SELECT ended_at - expires_at FROM ticketing.ticket_holds WHERE id = @id", ("id", holdId)))!;
+        Assert.InRange(stored, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        var measured = Assert.Single(lag.GetMeasurementSnapshot());
+        Assert.InRange(measured.Value, 0, 30);
         Assert.Equal(0, await database.ScalarAsync("SELECT reserved_quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)));
         var tier = await (await app.CreateClient().GetAsync($"/api/tiers/{tierId}")).AssertJson(HttpStatusCode.OK);
         Assert.Equal(3, tier.GetProperty("available").GetInt32());

@@ -14,9 +14,9 @@ public static class HotTier
         var tierId = await api.CreateTierAsync("Hot tier", capacity: shape.Users * 2 + 10, maxPerOrder: 2);
         return await LoadRun.RunAsync("hot-tier: durable holds over HTTP", shape, async (user, cancellationToken) =>
         {
-            var (status, body) = await api.SendAsync(HttpMethod.Post, "/api/holds", $"hot-buyer-{user}", "buyer",
+            var (status, failure) = await api.SendLeanAsync(HttpMethod.Post, "/api/holds", $"hot-buyer-{user}", "buyer",
                 new { tierId, quantity = 1 + (user % 2) }, cancellationToken);
-            return status == HttpStatusCode.Created ? StepOutcome.Success : StepOutcome.Failed(TicketingApi.Cause(status, body));
+            return status == HttpStatusCode.Created ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
     }
 }
