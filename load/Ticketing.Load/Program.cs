@@ -15,7 +15,7 @@ scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race");
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
-var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring.", DefaultValueFactory = _ => 5 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring (tiered JIT settles in about 30 s on 2 cores).", DefaultValueFactory = _ => 30 };
 var capacity = new Option<int>("--capacity") { Description = "onsale-race: the tier's capacity.", DefaultValueFactory = _ => 50 };
 var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string: the baseline runs on it, and onsale-race checks the database." };
 var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };

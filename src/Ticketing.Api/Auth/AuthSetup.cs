@@ -16,6 +16,9 @@ internal static class AuthSetup
             {
                 // Keep "sub" and "role" as issued instead of mapping them to WS-* claim URIs.
                 jwt.MapInboundClaims = false;
+                jwt.SaveToken = false;
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new ValidatedTokenCache(TimeProvider.System) { MapInboundClaims = false });
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.Issuer,
