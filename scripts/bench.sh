@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a load scenario against a freshly started silo on the private
-# PostgreSQL (database ticketing_bench), then stops the silo.
+# PostgreSQL (a new database ticketing_bench each run), then stops the silo.
 #
 #   scripts/bench.sh --scenario hot-tier --users 100 --duration 20
 #   scripts/bench.sh --scenario onsale-race --users 100 --capacity 50
@@ -12,8 +12,9 @@ cd "$repo"
 
 connection="$(scripts/postgres.sh)"
 port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
-psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ticketing_bench'" | grep -q 1 \
-  || psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketing_bench"
+# A fresh database each run, so that runs compare: no rows left by the last one.
+psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ticketing_bench WITH (FORCE)"
+psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketing_bench"
 bench_connection="${connection/Database=ticketing/Database=ticketing_bench}"
 
 dotnet build src/Ticketing.Api -c Release -v quiet -nologo

@@ -120,6 +120,29 @@ public sealed class TierGrainDurabilityTests
             "SELECT sum(quantity) FROM ticketing.ticket_holds WHERE tier_id = @id AND status = 'active'", ("id", tierId)));
     }
 
+    [Fact]
+    public async Task Write_WithAStaleVersion_WritesNothingAtAll()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database);
+        var tierId = await TierSetup.CreateAsync(app, capacity: 10);
+        var repository = app.Services.GetRequiredService<Ticketing.Persistence.Tiers.TierRepository>();
+        var state = (await repository.LoadAsync(tierId, CancellationToken.None))!;
+        var hold = new HoldInfo(Guid.NewGuid(), tierId, "someone", 2, DateTimeOffset.UtcNow.AddMinutes(15), HoldStatus.Active);
+        Ticketing.Persistence.Tiers.TierChange[] changes = [new Ticketing.Persistence.Tiers.HoldPlaced(hold)];
+        var counted = state.Tier with { Reserved = 2 };
+        var auditBefore = await database.ScalarAsync("SELECT count(*) FROM ticketing.audit_log");
+
+        await Assert.ThrowsAsync<Ticketing.Persistence.Tiers.TierVersionConflictException>(
+            () => repository.ApplyAsync(counted, state.Version + 1, changes, CancellationToken.None));
+
+        Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM ticketing.ticket_holds WHERE tier_id = @id", ("id", tierId)));
+        Assert.Equal(auditBefore, await database.ScalarAsync("SELECT count(*) FROM ticketing.audit_log"));
+        Assert.Equal(0, await database.ScalarAsync("SELECT reserved_quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)));
+        Assert.Equal(state.Version + 1, await repository.ApplyAsync(counted, state.Version, changes, CancellationToken.None));
+        Assert.Equal(1L, await database.ScalarAsync("SELECT count(*) FROM ticketing.ticket_holds WHERE tier_id = @id", ("id", tierId)));
+    }
+
     private static async Task<List<Guid>> ActiveHoldIds(TestDatabase database, Guid tierId)
     {
         await using var command = database.DataSource.CreateCommand("SELECT id FROM ticketing.ticket_holds WHERE tier_id = @id AND status = 'active'");

@@ -78,16 +78,20 @@ public sealed class TierRepository(NpgsqlDataSource database)
     public async Task<long> ApplyAsync(TierSnapshot tier, long expectedVersion, IReadOnlyList<TierChange> changes, CancellationToken cancellationToken)
     {
         var write = new BatchWrite(tier.Id, changes);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction);
 
+        // No explicit transaction: a batch is one round trip that PostgreSQL
+        // runs as one implicit transaction, so any failing statement (a guard
+        // below, a constraint) rolls back all of them.
+        await using var batch = database.CreateBatch();
         var bumpTier = new NpgsqlBatchCommand(
             """
-            UPDATE ticketing.ticket_tiers
-            SET quantity = @quantity, reserved_quantity = @reserved, issued_quantity = @issued,
-                version = version + 1, updated_at = now()
-            WHERE id = @tier_id AND version = @expected_version
+            WITH bumped AS (
+                UPDATE ticketing.ticket_tiers
+                SET quantity = @quantity, reserved_quantity = @reserved, issued_quantity = @issued,
+                    version = version + 1, updated_at = now()
+                WHERE id = @tier_id AND version = @expected_version
+                RETURNING 1)
+            SELECT ticketing.expect_rows((SELECT count(*) FROM bumped), 1, 'tier at the expected version')
             """);
         bumpTier.Parameters.AddWithValue("tier_id", tier.Id);
         bumpTier.Parameters.AddWithValue("quantity", tier.Capacity);
@@ -96,37 +100,20 @@ public sealed class TierRepository(NpgsqlDataSource database)
         bumpTier.Parameters.AddWithValue("expected_version", expectedVersion);
         batch.BatchCommands.Add(bumpTier);
 
-        var endHolds = write.EndExistingHolds();
-        var insertHolds = write.InsertHolds();
-        var ticketCommands = write.TicketCommands();
-        if (endHolds is not null)
-        {
-            batch.BatchCommands.Add(endHolds);
-        }
-
-        if (insertHolds is not null)
-        {
-            batch.BatchCommands.Add(insertHolds);
-        }
-
-        foreach (var command in ticketCommands)
+        foreach (var command in write.Commands())
         {
             batch.BatchCommands.Add(command);
         }
 
-        batch.BatchCommands.Add(write.AppendAudit());
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-
-        // Every hold this batch ends must have been live in the database too:
-        // anything else means this activation's view is stale.
-        if (bumpTier.RecordsAffected != 1 || (endHolds is not null && endHolds.RecordsAffected != write.ExistingHoldsEnded))
+        try
         {
-            await transaction.RollbackAsync(CancellationToken.None);
-            throw new TierVersionConflictException(tier.Id, expectedVersion);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException stale) when (stale.SqlState == PostgresErrorCodes.SerializationFailure)
+        {
+            throw new TierVersionConflictException(tier.Id, expectedVersion, stale);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return expectedVersion + 1;
     }
 
@@ -182,9 +169,29 @@ public sealed class TierRepository(NpgsqlDataSource database)
             }
         }
 
-        public int ExistingHoldsEnded => endedExisting.Count;
+        public IEnumerable<NpgsqlBatchCommand> Commands()
+        {
+            // Ending holds first: a buyer's replacement hold may only be
+            // inserted once the old one is no longer active.
+            if (EndExistingHolds() is { } endHolds)
+            {
+                yield return endHolds;
+            }
 
-        public NpgsqlBatchCommand? EndExistingHolds()
+            if (InsertHolds() is { } insertHolds)
+            {
+                yield return insertHolds;
+            }
+
+            foreach (var command in TicketCommands())
+            {
+                yield return command;
+            }
+
+            yield return AppendAudit();
+        }
+
+        private NpgsqlBatchCommand? EndExistingHolds()
         {
             if (endedExisting.Count == 0)
             {
@@ -193,12 +200,17 @@ public sealed class TierRepository(NpgsqlDataSource database)
 
             var command = new NpgsqlBatchCommand(
                 """
-                UPDATE ticketing.ticket_holds h
-                SET status = e.status, ended_at = e.ended_at, order_id = e.order_id
-                FROM unnest(@ids, @statuses, @ended_at, @order_ids) AS e(id, status, ended_at, order_id)
-                WHERE h.id = e.id AND h.tier_id = @tier_id
-                  AND h.status = 'active' -- ending a hold twice would mean a stale activation
+                WITH ended AS (
+                    UPDATE ticketing.ticket_holds h
+                    SET status = e.status, ended_at = e.ended_at, order_id = e.order_id
+                    FROM unnest(@ids, @statuses, @ended_at, @order_ids) AS e(id, status, ended_at, order_id)
+                    WHERE h.id = e.id AND h.tier_id = @tier_id
+                      AND h.status = 'active'
+                    RETURNING 1)
+                -- every hold ended here must have been live: anything else means a stale activation
+                SELECT ticketing.expect_rows((SELECT count(*) FROM ended), @count, 'live holds ended')
                 """);
+            command.Parameters.AddWithValue("count", (long)endedExisting.Count);
             command.Parameters.AddWithValue("tier_id", tierId);
             command.Parameters.AddWithValue("ids", endedExisting.Select(e => e.HoldId).ToArray());
             command.Parameters.AddWithValue("statuses", endedExisting.Select(e => Name(e.Status)).ToArray());
@@ -210,7 +222,7 @@ public sealed class TierRepository(NpgsqlDataSource database)
             return command;
         }
 
-        public NpgsqlBatchCommand? InsertHolds()
+        private NpgsqlBatchCommand? InsertHolds()
         {
             if (placed.Count == 0)
             {
@@ -242,7 +254,7 @@ public sealed class TierRepository(NpgsqlDataSource database)
             return command;
         }
 
-        public IEnumerable<NpgsqlBatchCommand> TicketCommands()
+        private IEnumerable<NpgsqlBatchCommand> TicketCommands()
         {
             if (issued.Count > 0)
             {
@@ -292,7 +304,7 @@ public sealed class TierRepository(NpgsqlDataSource database)
             }
         }
 
-        public NpgsqlBatchCommand AppendAudit()
+        private NpgsqlBatchCommand AppendAudit()
         {
             var command = new NpgsqlBatchCommand(
                 """

@@ -9,5 +9,5 @@ public sealed record TierTicket(Guid Id, Guid OrderId, int SequenceNumber, bool 
 public sealed record TierState(TierSnapshot Tier, long Version, IReadOnlyList<HoldInfo> ActiveHolds, IReadOnlyList<TierTicket> Tickets);
 
 /// <summary>The tier row moved on since this activation read it: another activation wrote it.</summary>
-public sealed class TierVersionConflictException(Guid tierId, long expected)
-    : Exception($"Tier {tierId} is no longer at version {expected}: another activation wrote it.");
+public sealed class TierVersionConflictException(Guid tierId, long expected, Exception inner)
+    : Exception($"Tier {tierId} is no longer at version {expected}: another activation wrote it.", inner);
