@@ -107,7 +107,12 @@ public sealed class TierIssuanceTests(ApiFixture fixture) : IClassFixture<ApiFix
         await tier.ChangeCapacity(7);
 
         var actions = await fixture.Database.ScalarAsync(
-            "SELECT string_agg(action, ',' ORDER BY id) FROM ticketing.audit_log WHERE entity = 'tier' AND entity_id = @id", ("id", tierId.ToString()));
+            """
+            SELECT string_agg(c.change->>'action', ',' ORDER BY a.id, c.n)
+            FROM ticketing.audit_log a, jsonb_array_elements(a.data->'changes') WITH ORDINALITY AS c(change, n)
+            WHERE a.entity = 'tier' AND a.entity_id = @id AND a.action = 'tier_write'
+            """,
+            ("id", tierId.ToString()));
 
         Assert.Equal("hold_placed,hold_released,capacity_changed", actions);
     }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,7 +11,8 @@ namespace Ticketing.Persistence.Tiers;
 /// <summary>
 /// Loads a tier grain's state and writes its batches of changes: one
 /// transaction per batch that checks and bumps the tier row's version, applies
-/// only what changed, and appends each change to the audit log.
+/// only what changed, and appends the changes to the audit log (one entry per
+/// transaction, listing each change).
 /// </summary>
 public sealed class TierRepository(NpgsqlDataSource database)
 {
@@ -126,18 +129,26 @@ public sealed class TierRepository(NpgsqlDataSource database)
         private readonly Dictionary<Guid, HoldEnded> endedPlaced = [];
         private readonly List<TicketsIssued> issued = [];
         private readonly List<TicketsEnded> ended = [];
-        private readonly List<(string Action, string Data)> audit = [];
+        private readonly ArrayBufferWriter<byte> audit = new();
 
         public BatchWrite(Guid tierId, IReadOnlyList<TierChange> changes)
         {
             this.tierId = tierId;
+            using var auditWriter = new Utf8JsonWriter(audit);
+            auditWriter.WriteStartObject();
+            auditWriter.WriteStartArray("changes");
             foreach (var change in changes)
             {
+                auditWriter.WriteStartObject();
                 switch (change)
                 {
                     case HoldPlaced p:
                         placed[p.Hold.Id] = p.Hold;
-                        audit.Add(("hold_placed", JsonSerializer.Serialize(new { hold_id = p.Hold.Id, user_id = p.Hold.UserId, quantity = p.Hold.Quantity, expires_at = p.Hold.ExpiresAt })));
+                        auditWriter.WriteString("action", "hold_placed");
+                        auditWriter.WriteString("hold_id", p.Hold.Id);
+                        auditWriter.WriteString("user_id", p.Hold.UserId);
+                        auditWriter.WriteNumber("quantity", p.Hold.Quantity);
+                        auditWriter.WriteString("expires_at", p.Hold.ExpiresAt);
                         break;
                     case HoldEnded e:
                         // A hold placed and ended within one batch is inserted already ended.
@@ -150,23 +161,54 @@ public sealed class TierRepository(NpgsqlDataSource database)
                             endedExisting.Add(e);
                         }
 
-                        audit.Add(("hold_" + Name(e.Status), JsonSerializer.Serialize(new { hold_id = e.HoldId, order_id = e.OrderId, expires_at = e.ExpiresAt })));
+                        auditWriter.WriteString("action", "hold_" + Name(e.Status));
+                        auditWriter.WriteString("hold_id", e.HoldId);
+                        if (e.OrderId is { } orderId)
+                        {
+                            auditWriter.WriteString("order_id", orderId);
+                        }
+
+                        auditWriter.WriteString("expires_at", e.ExpiresAt);
                         break;
                     case TicketsIssued t:
                         issued.Add(t);
-                        audit.Add(("tickets_issued", JsonSerializer.Serialize(new { order_id = t.OrderId, hold_id = t.HoldId, first_sequence = t.FirstSequence, count = t.TicketIds.Count })));
+                        auditWriter.WriteString("action", "tickets_issued");
+                        auditWriter.WriteString("order_id", t.OrderId);
+                        if (t.HoldId is { } holdId)
+                        {
+                            auditWriter.WriteString("hold_id", holdId);
+                        }
+
+                        auditWriter.WriteNumber("first_sequence", t.FirstSequence);
+                        auditWriter.WriteNumber("count", t.TicketIds.Count);
                         break;
                     case TicketsEnded t:
                         ended.Add(t);
-                        audit.Add(("tickets_" + (t.End == TicketEnd.Refunded ? "refunded" : "voided"), JsonSerializer.Serialize(new { order_id = t.OrderId, ticket_ids = t.TicketIds })));
+                        auditWriter.WriteString("action", t.End == TicketEnd.Refunded ? "tickets_refunded" : "tickets_voided");
+                        auditWriter.WriteString("order_id", t.OrderId);
+                        auditWriter.WriteStartArray("ticket_ids");
+                        foreach (var ticketId in t.TicketIds)
+                        {
+                            auditWriter.WriteStringValue(ticketId);
+                        }
+
+                        auditWriter.WriteEndArray();
                         break;
                     case CapacityChanged c:
-                        audit.Add(("capacity_changed", JsonSerializer.Serialize(new { from = c.From, to = c.To })));
+                        auditWriter.WriteString("action", "capacity_changed");
+                        auditWriter.WriteNumber("from", c.From);
+                        auditWriter.WriteNumber("to", c.To);
                         break;
                     default:
                         throw new ArgumentOutOfRangeException(nameof(changes), change, "Unknown tier change.");
                 }
+
+                auditWriter.WriteEndObject();
             }
+
+            auditWriter.WriteEndArray();
+            auditWriter.WriteEndObject();
+            auditWriter.Flush();
         }
 
         public IEnumerable<NpgsqlBatchCommand> Commands()
@@ -304,17 +346,16 @@ public sealed class TierRepository(NpgsqlDataSource database)
             }
         }
 
+        /// <summary>One audit entry per transaction, listing its changes in order.</summary>
         private NpgsqlBatchCommand AppendAudit()
         {
             var command = new NpgsqlBatchCommand(
                 """
                 INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
-                SELECT 'tier-grain', 'tier', @tier_id, a.action, a.data::jsonb
-                FROM unnest(@actions, @data) AS a(action, data)
+                VALUES ('tier-grain', 'tier', @tier_id, 'tier_write', @data::jsonb)
                 """);
             command.Parameters.AddWithValue("tier_id", tierId.ToString());
-            command.Parameters.AddWithValue("actions", audit.Select(a => a.Action).ToArray());
-            command.Parameters.AddWithValue("data", audit.Select(a => a.Data).ToArray());
+            command.Parameters.AddWithValue("data", Encoding.UTF8.GetString(audit.WrittenSpan));
             return command;
         }
 
