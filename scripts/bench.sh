@@ -40,4 +40,4 @@ done
 
 sleep "${BENCH_SETTLE:-0}"
 dotnet load/Ticketing.Load/bin/Release/net10.0/Ticketing.Load.dll \
-  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --signing-key "$Ticketing__Auth__SigningKey" "$@"
+  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" "$@"

@@ -27,7 +27,7 @@ public static class LoadRun
 {
     private static readonly long TicksPerMicrosecond = Stopwatch.Frequency / 1_000_000;
 
-    public static async Task<RunResult> RunAsync(string name, LoadShape shape, Func<int, CancellationToken, Task<StepOutcome>> step)
+    public static async Task<RunResult> RunAsync(string name, LoadShape shape, Func<int, CancellationToken, Task<StepOutcome>> step, Func<TimeSpan>? serverCpu = null)
     {
         var recorder = new Recorder();
         using var progress = StartProgress(name, shape, recorder);
@@ -35,6 +35,8 @@ public static class LoadRun
         var measureFrom = started + (long)(shape.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = measureFrom + (long)(shape.Duration.TotalSeconds * Stopwatch.Frequency);
 
+        var cpuAtStart = serverCpu is null ? null : SampleAt(measureFrom, serverCpu);
+        var cpuAtEnd = serverCpu is null ? null : SampleAt(end, serverCpu);
         if (shape.Rate is { } rate)
         {
             await RunOpen(shape.Users, rate, measureFrom, end, step, recorder);
@@ -44,7 +46,25 @@ public static class LoadRun
             await RunClosed(shape.Users, measureFrom, end, step, recorder);
         }
 
-        return recorder.Result(name, shape, Stopwatch.GetElapsedTime(measureFrom, Math.Max(measureFrom, Math.Min(end, Stopwatch.GetTimestamp()))));
+        var result = recorder.Result(name, shape, Stopwatch.GetElapsedTime(measureFrom, Math.Max(measureFrom, Math.Min(end, Stopwatch.GetTimestamp()))));
+        if (cpuAtStart is not null && cpuAtEnd is not null && result.Requests > 0)
+        {
+            var cpu = await cpuAtEnd - await cpuAtStart;
+            result = result with { ServerCpuMicrosPerRequest = cpu.TotalMicroseconds / result.Requests };
+        }
+
+        return result;
+    }
+
+    private static async Task<TimeSpan> SampleAt(long timestamp, Func<TimeSpan> cpu)
+    {
+        var wait = timestamp - Stopwatch.GetTimestamp();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+        }
+
+        return cpu();
     }
 
     /// <summary>Every user sends one request, all released at the same moment (an on-sale).</summary>

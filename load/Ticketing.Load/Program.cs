@@ -21,10 +21,11 @@ var connection = new Option<string?>("--connection") { Description = "PostgreSQL
 var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };
 var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown results.", DefaultValueFactory = _ => "load/results" };
 var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier: skip the baseline run in the same invocation." };
+var siloPid = new Option<int?>("--silo-pid") { Description = "The silo's process id on this machine: reports its CPU per request (steadier than throughput)." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
-    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline,
+    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid,
 };
 
 root.SetAction(async parsed =>
@@ -61,7 +62,7 @@ root.SetAction(async parsed =>
                 results.Add(await Baseline.RunAsync(connectionString!, shape));
             }
 
-            results.Add(await HotTier.RunAsync(api, shape));
+            results.Add(await HotTier.RunAsync(api, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
             if (results.Count == 2 && results[0].Throughput > 0)
             {
                 notes.Add(string.Create(CultureInfo.InvariantCulture,

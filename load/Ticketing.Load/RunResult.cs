@@ -21,17 +21,20 @@ public sealed record RunResult(
     double P999Ms,
     double MaxMs)
 {
+    /// <summary>CPU the server process used per request while measuring, when its pid was given.</summary>
+    public double? ServerCpuMicrosPerRequest { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static void Print(IReadOnlyList<RunResult> results, IReadOnlyList<string> notes)
     {
-        var table = new Table().AddColumns("run", "users", "requests", "ok", "failed (by cause)", "ok/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
+        var table = new Table().AddColumns("run", "users", "requests", "ok", "failed (by cause)", "ok/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "silo CPU us/req");
         foreach (var r in results)
         {
             table.AddRow(
                 r.Name, r.Users.ToString(CultureInfo.InvariantCulture), r.Requests.ToString(CultureInfo.InvariantCulture),
                 r.Successes.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.FailureText()), F(r.Throughput, "0"),
-                F(r.P50Ms), F(r.P90Ms), F(r.P99Ms), F(r.P999Ms), F(r.MaxMs));
+                F(r.P50Ms), F(r.P90Ms), F(r.P99Ms), F(r.P999Ms), F(r.MaxMs), r.ServerCpuMicrosPerRequest is { } cpu ? F(cpu, "0") : "-");
         }
 
         AnsiConsole.Write(table);
@@ -51,12 +54,12 @@ public sealed record RunResult(
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"### {scenario} ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine()})");
         md.AppendLine();
-        md.AppendLine("| run | users | requests | ok | failed | ok/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| run | users | requests | ok | failed | ok/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | silo CPU us/req |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Users} | {r.Requests} | {r.Successes} | {r.FailureText()} | {F(r.Throughput, "0")} | {F(r.P50Ms)} | {F(r.P90Ms)} | {F(r.P99Ms)} | {F(r.P999Ms)} | {F(r.MaxMs)} |");
+                $"| {r.Name} | {r.Users} | {r.Requests} | {r.Successes} | {r.FailureText()} | {F(r.Throughput, "0")} | {F(r.P50Ms)} | {F(r.P90Ms)} | {F(r.P99Ms)} | {F(r.P999Ms)} | {F(r.MaxMs)} | {(r.ServerCpuMicrosPerRequest is { } cpu ? F(cpu, "0") : "-")} |");
         }
 
         md.AppendLine();
