@@ -60,6 +60,8 @@ root.SetAction(async parsed =>
             if (!parsed.GetValue(noBaseline))
             {
                 results.Add(await Baseline.RunAsync(connectionString!, shape));
+                await Baseline.TidyAsync(connectionString!);
+                notes.Add("Between the runs: VACUUM (ANALYZE) of ticket_tiers and ticket_holds, and a CHECKPOINT.");
             }
 
             results.Add(await HotTier.RunAsync(api, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
