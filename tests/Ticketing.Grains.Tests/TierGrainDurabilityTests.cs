@@ -108,7 +108,7 @@ public sealed class TierGrainDurabilityTests
             """,
             ("id", tierId));
 
-        await Assert.ThrowsAnyAsync<Exception>(() => tier.Reserve("second-buyer", 4));
+        await Assert.ThrowsAsync<TierUnavailableException>(() => tier.Reserve("second-buyer", 4));
         var afterReload = await tier.Reserve("second-buyer", 4);
 
         Assert.Equal(TierOutcome.SoldOut, afterReload.Outcome); // 2 + 5 held of 10: the reloaded grain sees the other writer's hold

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
+using Ticketing.Abstractions.Tiers;
 
 namespace Ticketing.Api.Problems;
 
@@ -22,11 +23,39 @@ internal static class ProblemSetup
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<UnreadableRequestHandler>();
+        services.AddExceptionHandler<TierUnavailableHandler>();
 
         // A body that does not bind throws instead of answering a bare 400, so
         // the handler below can say what was wrong with it.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
+    }
+
+    /// <summary>A tier that could not make a change durable kept nothing: 503, retry.</summary>
+    private sealed class TierUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not TierUnavailableException unavailable)
+            {
+                return false;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Type = Problem.TypePrefix + "tier-unavailable",
+                    Title = "The tier is briefly unavailable.",
+                    Detail = unavailable.Message,
+                },
+            });
+        }
     }
 
     /// <summary>Malformed or mistyped JSON is a 422 validation problem that changes nothing.</summary>

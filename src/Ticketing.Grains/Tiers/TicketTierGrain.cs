@@ -243,8 +243,8 @@ public sealed class TicketTierGrain(
                     var later = nextWrite;
                     nextWrite = null;
                     var reload = Reload();
-                    batch.SetException(exception);
-                    later?.SetException(exception);
+                    batch.SetException(new TierUnavailableException(TierId));
+                    later?.SetException(new TierUnavailableException(TierId));
                     try
                     {
                         await reload;
