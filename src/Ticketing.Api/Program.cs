@@ -4,6 +4,7 @@ using Ticketing.Api.Auth;
 using Ticketing.Api.Health;
 using Ticketing.Api.Hosting;
 using Ticketing.Api.Idempotency;
+using Ticketing.Api.Payments;
 using Ticketing.Api.Problems;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ if (!builder.Environment.IsDevelopment())
 builder.AddTicketingDatabase();
 builder.AddTicketingSilo();
 builder.AddTicketingAuth();
+builder.AddTicketingPayments();
 builder.Services.AddTicketingProblems();
 builder.Services.AddTicketingHealthChecks();
 builder.Services.AddOpenApi();
@@ -44,6 +46,8 @@ app.MapTicketingDashboard();
 app.MapEventsApi();
 app.MapTiersApi();
 app.MapHoldsApi();
+app.MapOrdersApi();
+app.MapStripeWebhook();
 
 await app.RunAsync();
 return 0;

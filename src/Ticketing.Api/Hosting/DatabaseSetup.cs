@@ -2,6 +2,8 @@ using Npgsql;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Idempotency;
 using Ticketing.Persistence.Migrations;
+using Ticketing.Persistence.Orders;
+using Ticketing.Persistence.Payments;
 using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Api.Hosting;
@@ -25,6 +27,8 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<TierRepository>();
         builder.Services.AddSingleton<HoldStore>();
         builder.Services.AddSingleton<IdempotencyStore>();
+        builder.Services.AddSingleton<OrderRepository>();
+        builder.Services.AddSingleton<StripeEventStore>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Registered before Orleans: hosted services start in order, and the

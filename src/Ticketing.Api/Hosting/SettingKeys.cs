@@ -16,6 +16,9 @@ internal static class SettingKeys
     public const string HoldsTtl = "Ticketing:Holds:Ttl";
     public const string HoldsExpiryScan = "Ticketing:Holds:ExpiryScan";
     public const string HoldsWakeUp = "Ticketing:Holds:WakeUp";
+    public const string StripeApiBase = "Ticketing:Stripe:ApiBase";
+    public const string StripeSecretKey = "Ticketing:Stripe:SecretKey";
+    public const string StripeWebhookSecret = "Ticketing:Stripe:WebhookSecret";
     public const string ClusterId = "Orleans:ClusterId";
     public const string ServiceId = "Orleans:ServiceId";
     public const string SiloPort = "Orleans:Endpoints:SiloPort";
@@ -28,6 +31,7 @@ internal static class SettingKeys
     public static readonly IReadOnlyList<string> All =
     [
         ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
+        StripeApiBase, StripeSecretKey, StripeWebhookSecret,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
     ];
 }

@@ -1,0 +1,27 @@
+namespace Ticketing.Abstractions.Orders;
+
+/// <summary>
+/// One order: its state machine and the saga that turns a payment into
+/// tickets (and a refund into ended tickets). Every step is idempotent and
+/// resumes from durable state after a crash.
+/// </summary>
+public interface IOrderGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the order from the buyer's holds and its Stripe payment intent.</summary>
+    Task<OrderResult> Place(PlaceOrder command);
+
+    /// <summary>The order, or <see cref="OrderOutcome.NotFound"/>.</summary>
+    Task<OrderResult> Get();
+
+    /// <summary>Cancels an unpaid order (and its payment intent) for its buyer.</summary>
+    Task<OrderResult> Cancel(string userId);
+
+    /// <summary>Asks Stripe to refund the order's tickets (all of them, or those named); the refund lands by webhook.</summary>
+    Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds);
+
+    /// <summary>Applies one fact from Stripe; applying the same fact again changes nothing.</summary>
+    Task Apply(PaymentEvent paymentEvent);
+
+    /// <summary>Carries on whatever the order still owes (issuance, a refund, expiry).</summary>
+    Task Resume();
+}

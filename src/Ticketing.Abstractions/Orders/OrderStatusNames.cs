@@ -1,0 +1,18 @@
+namespace Ticketing.Abstractions.Orders;
+
+/// <summary>The statuses as the contract and the database spell them (snake_case).</summary>
+public static class OrderStatusNames
+{
+    private static readonly Dictionary<OrderStatus, string> Names = Enum.GetValues<OrderStatus>().ToDictionary(s => s, Snake);
+    private static readonly Dictionary<string, OrderStatus> Statuses = Names.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+    /// <summary>The status's contract name, such as <c>awaiting_payment</c>.</summary>
+    public static string Name(this OrderStatus status) => Names[status];
+
+    /// <summary>The status named <paramref name="name"/>; throws on an unknown name.</summary>
+    public static OrderStatus Parse(string name) =>
+        Statuses.TryGetValue(name, out var status) ? status : throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown order status.");
+
+    private static string Snake(OrderStatus status) =>
+        string.Concat(status.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

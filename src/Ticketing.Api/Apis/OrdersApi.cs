@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Abstractions.Orders;
+using Ticketing.Api.Auth;
+using Ticketing.Api.Problems;
+using Ticketing.Persistence.Orders;
+
+namespace Ticketing.Api.Apis;
+
+internal static class OrdersApi
+{
+    public static void MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
+        orders.MapPost("/", PlaceOrder).RequireAuthorization(Roles.Buyer);
+        orders.MapGet("/{orderId:guid}", GetOrder);
+        orders.MapGet("/{orderId:guid}/tickets", GetTickets);
+        orders.MapPost("/{orderId:guid}/cancel", CancelOrder).RequireAuthorization(Roles.Buyer);
+        orders.MapPost("/{orderId:guid}/refund", RefundOrder).RequireAuthorization(Roles.Organizer);
+    }
+
+    public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> PlaceOrder(
+        PlaceOrderRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            return Problem.Validation(errors);
+        }
+
+        var orderId = Guid.CreateVersion7();
+        var result = await grains.GetGrain<IOrderGrain>(orderId).Place(new PlaceOrder(user.UserId(), request.HoldIds!, request.ToContact()));
+        return result is { Outcome: OrderOutcome.Done, Order: { } order }
+            ? TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, showSecret: true))
+            : Failure(result);
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
+        await Visible(orderId, user, grains) is { } order
+            ? TypedResults.Ok(OrderResponse.From(order, showSecret: order.UserId == user.UserId()))
+            : Problem.NotFound($"No order {orderId}.");
+
+    public static async Task<Results<Ok<TicketResponse[]>, ProblemHttpResult>> GetTickets(
+        Guid orderId, ClaimsPrincipal user, IGrainFactory grains, OrderRepository orders, CancellationToken cancellationToken)
+    {
+        if (await Visible(orderId, user, grains) is not { } order)
+        {
+            return Problem.NotFound($"No order {orderId}.");
+        }
+
+        var owner = order.UserId == user.UserId();
+        var tickets = await orders.TicketsAsync(orderId, cancellationToken);
+        return TypedResults.Ok(tickets.Select(t => TicketResponse.From(t, showToken: owner)).ToArray());
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelOrder(Guid orderId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var result = await grains.GetGrain<IOrderGrain>(orderId).Cancel(user.UserId());
+        return result is { Outcome: OrderOutcome.Done, Order: { } order }
+            ? TypedResults.Ok(OrderResponse.From(order, showSecret: true))
+            : Failure(result);
+    }
+
+    public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> RefundOrder(
+        Guid orderId, RefundRequestBody? request, IGrainFactory grains)
+    {
+        if (request?.Validate() is { Count: > 0 } errors)
+        {
+            return Problem.Validation(errors);
+        }
+
+        var result = await grains.GetGrain<IOrderGrain>(orderId).Refund(request?.TicketIds);
+        return result is { Outcome: OrderOutcome.Done, Order: { } order }
+            ? TypedResults.Accepted($"/api/orders/{orderId}", OrderResponse.From(order, showSecret: false))
+            : Failure(result);
+    }
+
+    /// <summary>The order, when the caller owns it or organises; a buyer never learns that another's order exists.</summary>
+    private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
+        (await grains.GetGrain<IOrderGrain>(orderId).Get()).Order is { } order && (order.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
+            ? order
+            : null;
+
+    private static ProblemHttpResult Failure(OrderResult result) => result.Outcome switch
+    {
+        OrderOutcome.NotFound => Problem.NotFound(result.Detail ?? "No such order."),
+        OrderOutcome.HoldNotFound => Problem.Of(StatusCodes.Status422UnprocessableEntity, "hold-not-found", "Hold not usable.", result.Detail ?? "A hold is unknown or no longer live."),
+        OrderOutcome.HoldInOrder => Problem.Conflict("hold-in-order", "Hold already in an order.", result.Detail ?? "A hold already belongs to another order."),
+        OrderOutcome.Invalid => Problem.Of(StatusCodes.Status422UnprocessableEntity, "validation", "The request is not valid.", result.Detail ?? "The request is not valid."),
+        OrderOutcome.WrongState => Problem.Conflict("order-state", "Not possible in the order's state.", result.Detail ?? "Not possible in the order's state."),
+        _ => Problem.Of(StatusCodes.Status503ServiceUnavailable, "payment-provider-unavailable", "Stripe is unavailable.", result.Detail ?? "Stripe could not be reached; try again."),
+    };
+}

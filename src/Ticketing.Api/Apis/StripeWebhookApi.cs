@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Stripe;
+using Ticketing.Api.Payments;
+using Ticketing.Api.Problems;
+using Ticketing.Grains.Payments;
+
+namespace Ticketing.Api.Apis;
+
+internal static class StripeWebhookApi
+{
+    /// <summary>Stripe's recommended tolerance between the signature's time and ours.</summary>
+    private const long ToleranceSeconds = 300;
+
+    public static void MapStripeWebhook(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/webhooks/stripe", Receive).WithTags("Webhooks").AllowAnonymous().DisableAntiforgery();
+
+    /// <summary>
+    /// Verifies the signature over the raw body, then stores and processes the
+    /// event. 200 when processed now or before; 400 for a bad signature
+    /// (nothing stored); 500 when processing failed, so Stripe retries.
+    /// </summary>
+    public static async Task<Results<Ok, ProblemHttpResult>> Receive(
+        HttpRequest request, IOptions<StripeOptions> options, PaymentInbox inbox, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body);
+        var payload = await reader.ReadToEndAsync(cancellationToken);
+        Event stripeEvent;
+        try
+        {
+            // Our Stripe.net may be newer or older than the account's API version: the fields we read are stable.
+            stripeEvent = EventUtility.ConstructEvent(
+                payload, request.Headers["Stripe-Signature"], options.Value.WebhookSecret, ToleranceSeconds, throwOnApiVersionMismatch: false);
+        }
+        catch (StripeException invalid)
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, "invalid-signature", "Invalid Stripe signature.", invalid.Message);
+        }
+
+        try
+        {
+            await inbox.ReceiveAsync(stripeEvent, payload, cancellationToken);
+            return TypedResults.Ok();
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // Kept in the inbox as failed: Stripe's retry and the recovery sweep take it up again.
+            return Problem.Of(StatusCodes.Status500InternalServerError, "webhook-processing-failed", "Processing failed.", $"Event {stripeEvent.Id} will be retried.");
+        }
+    }
+}

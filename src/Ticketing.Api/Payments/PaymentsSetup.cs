@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Stripe;
+using Ticketing.Abstractions.Orders;
+using Ticketing.Grains.Orders;
+using Ticketing.Grains.Payments;
+
+namespace Ticketing.Api.Payments;
+
+internal static class PaymentsSetup
+{
+    /// <summary>The HTTP client Stripe.net talks through (tests point it at an in-memory emulator).</summary>
+    public const string StripeHttpClient = "stripe";
+
+    public static void AddTicketingPayments(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StripeOptions>()
+            .Bind(builder.Configuration.GetSection(StripeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(StripeHttpClient);
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<StripeOptions>>().Value;
+            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(StripeHttpClient);
+            return new StripeClient(new StripeClientOptions
+            {
+                ApiKey = options.SecretKey,
+                ApiBase = options.ApiBase,
+                HttpClient = new SystemNetHttpClient(http),
+            });
+        });
+        builder.Services.AddSingleton<StripePayments>();
+        builder.Services.AddSingleton<PaymentInbox>();
+        builder.Services.AddSingleton<OrderMetrics>();
+        builder.Services.AddHostedService<PaymentRecoveryStart>();
+    }
+}
+
+/// <summary>Once the silo runs, makes sure the recovery sweep's reminder exists and sweeps once.</summary>
+internal sealed class PaymentRecoveryStart(IGrainFactory grains, ILogger<PaymentRecoveryStart> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await grains.GetGrain<IPaymentRecoveryGrain>(0).Start();
+        }
+        catch (Exception failure) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Its reminder, once registered by any silo, sweeps anyway.
+            logger.LogWarning(failure, "The payment recovery sweep could not start");
+        }
+    }
+}

@@ -1,0 +1,492 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ticketing.Abstractions.Orders;
+using Ticketing.Abstractions.Tiers;
+using Ticketing.Grains.Payments;
+using Ticketing.Grains.Tiers;
+using Ticketing.Persistence.Orders;
+using Ticketing.Persistence.Tiers;
+
+namespace Ticketing.Grains.Orders;
+
+/// <summary>
+/// One order. Its rules are in <see cref="OrderLifecycle"/>; this grain does
+/// the I/O they call for, one request at a time (not reentrant), writing the
+/// order's state before each step that depends on it. The saga from payment
+/// to tickets: record the payment, ask each tier to confirm (idempotent per
+/// order), mark fulfilled. A reminder brings the order back after a crash
+/// until it owes nothing.
+/// </summary>
+public sealed class OrderGrain(
+    OrderRepository repository,
+    HoldStore holds,
+    StripePayments payments,
+    TimeProvider clock,
+    IOptions<HoldOptions> options,
+    OrderMetrics metrics,
+    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
+{
+    private const string SagaReminder = "order-saga";
+
+    private OrderLifecycle? order;
+    private long version;
+    private IGrainTimer? deadline;
+
+    private Guid OrderId => this.GetPrimaryKey();
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (await repository.LoadAsync(OrderId, cancellationToken) is { } loaded)
+        {
+            order = new OrderLifecycle(loaded.Order);
+            version = loaded.Version;
+            ScheduleDeadline();
+        }
+    }
+
+    public Task<OrderResult> Get() => Task.FromResult(order is null ? Missing() : Answer());
+
+    public async Task<OrderResult> Place(PlaceOrder command)
+    {
+        if (order is not null)
+        {
+            return new OrderResult(OrderOutcome.Invalid, null, $"Order {OrderId} already exists.");
+        }
+
+        var now = Now;
+        var lines = new List<(HoldInfo Hold, TierSnapshot Tier)>();
+        foreach (var holdId in command.HoldIds.Distinct())
+        {
+            if (await holds.FindAsync(holdId, now, CancellationToken.None) is not { Status: HoldStatus.Active } hold || hold.UserId != command.UserId)
+            {
+                return new OrderResult(OrderOutcome.HoldNotFound, null, $"No live hold {holdId} of yours.");
+            }
+
+            if ((await Tier(hold.TierId).GetTier()).Tier is not { } tier)
+            {
+                return new OrderResult(OrderOutcome.HoldNotFound, null, $"Hold {holdId} is of a tier that no longer exists.");
+            }
+
+            lines.Add((hold, tier));
+        }
+
+        if (lines.Select(l => l.Tier.EventId).Distinct().Count() > 1)
+        {
+            return new OrderResult(OrderOutcome.Invalid, null, "An order's holds must all be for one event.");
+        }
+
+        if (lines.Select(l => l.Tier.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            return new OrderResult(OrderOutcome.Invalid, null, "An order's tiers must all be priced in one currency.");
+        }
+
+        var items = lines.Select(l => new OrderItem(l.Tier.Id, l.Hold.Id, l.Hold.Quantity, l.Tier.PriceCents)).ToList();
+        if (items.Sum(i => i.Quantity * i.UnitPriceCents) == 0)
+        {
+            return new OrderResult(OrderOutcome.Invalid, null, "Free tickets are not paid for through an order.");
+        }
+
+        // The holds keep their own expiry: the order must be paid before the first of them lapses.
+        var placed = OrderLifecycle.Place(
+            OrderId, lines[0].Tier.EventId, command.UserId, items, lines[0].Tier.Currency, command.Contact, now,
+            lines.Min(l => l.Hold.ExpiresAt));
+        if (!await repository.InsertAsync(placed.State, CancellationToken.None))
+        {
+            DeactivateOnIdle();
+            return new OrderResult(OrderOutcome.HoldInOrder, null, "One of these holds already belongs to another order: pay or cancel that order first.");
+        }
+
+        order = placed;
+        version = 0;
+        await RegisterSagaReminder(placed.State.ExpiresAt - now);
+        try
+        {
+            var intent = await payments.CreatePaymentAsync(OrderId, placed.State.TotalCents, placed.State.Currency, CancellationToken.None);
+            order.PaymentCreated(intent.Id, intent.ClientSecret);
+            await Save("payment_created");
+        }
+        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
+        {
+            logger.LogWarning(failure, "Order {OrderId}: Stripe could not create the payment", OrderId);
+            order.PaymentNotCreated("the payment provider could not be reached");
+            await Save("payment_not_created");
+            await ForgetReminderIfSettled();
+            return new OrderResult(OrderOutcome.PaymentProviderFailed, order.State.ToSnapshot(), "Stripe could not create the payment. Your holds are still yours: try again.");
+        }
+
+        metrics.OrdersPlaced.Add(1);
+        ScheduleDeadline();
+        return Answer();
+    }
+
+    public async Task<OrderResult> Cancel(string userId)
+    {
+        if (order is null || order.State.UserId != userId)
+        {
+            return Missing();
+        }
+
+        if (!order.IsUnpaid)
+        {
+            return new OrderResult(OrderOutcome.WrongState, order.State.ToSnapshot(), $"Only an unpaid order can be cancelled; this one is {order.Status.Name()}.");
+        }
+
+        try
+        {
+            if (await GiveUpPayment() is { } payment)
+            {
+                await RecordPayment(payment);
+                return new OrderResult(OrderOutcome.WrongState, order.State.ToSnapshot(), "The payment went through before the cancellation.");
+            }
+        }
+        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
+        {
+            logger.LogWarning(failure, "Order {OrderId}: Stripe could not cancel the payment", OrderId);
+            return new OrderResult(OrderOutcome.PaymentProviderFailed, order.State.ToSnapshot(), "Stripe could not cancel the payment; nothing changed, try again.");
+        }
+
+        order.Cancel();
+        await Save("cancelled");
+        await ForgetReminderIfSettled();
+        return Answer();
+    }
+
+    public async Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds)
+    {
+        if (order is null)
+        {
+            return Missing();
+        }
+
+        if (order.Status is not (OrderStatus.Fulfilled or OrderStatus.PartiallyRefunded))
+        {
+            return new OrderResult(OrderOutcome.WrongState, order.State.ToSnapshot(), $"Only a fulfilled order can be refunded; this one is {order.Status.Name()}.");
+        }
+
+        var tickets = await repository.TicketsAsync(OrderId, CancellationToken.None);
+        var pending = order.PendingRefundTickets(tickets);
+        var refundable = tickets.Where(t => t.Issued && !pending.Contains(t.Id)).ToList();
+        if (ticketIds is not null && ticketIds.FirstOrDefault(id => refundable.All(t => t.Id != id)) is var unknown && unknown != Guid.Empty)
+        {
+            return new OrderResult(OrderOutcome.Invalid, order.State.ToSnapshot(), $"Ticket {unknown} is not a refundable ticket of this order.");
+        }
+
+        var chosen = ticketIds is null ? refundable : refundable.Where(t => ticketIds.Contains(t.Id)).ToList();
+        if (chosen.Count == 0)
+        {
+            return new OrderResult(OrderOutcome.WrongState, order.State.ToSnapshot(), "Nothing is left to refund.");
+        }
+
+        var ids = chosen.Select(t => t.Id).Order().ToList();
+        var amount = order.PriceOf(chosen);
+        try
+        {
+            var refundId = await payments.RefundAsync(
+                order.State.PaymentIntentId!, amount, $"order-{OrderId}-refund-{Fingerprint(ids)}",
+                new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["tickets"] = ids.Count.ToString() },
+                CancellationToken.None);
+            if (order.RefundRequested(new RefundRequest(refundId, ids, amount)))
+            {
+                await Save("refund_requested");
+            }
+        }
+        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
+        {
+            logger.LogWarning(failure, "Order {OrderId}: Stripe could not refund", OrderId);
+            return new OrderResult(OrderOutcome.PaymentProviderFailed, order.State.ToSnapshot(), "Stripe could not create the refund; nothing changed, try again.");
+        }
+
+        return Answer();
+    }
+
+    public async Task Apply(PaymentEvent paymentEvent)
+    {
+        if (order is null)
+        {
+            logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
+            DeactivateOnIdle();
+            return;
+        }
+
+        if (paymentEvent.Kind != PaymentEventKind.Succeeded
+            && order.State.PaymentIntentId is { } known && known != paymentEvent.PaymentIntentId)
+        {
+            logger.LogWarning("Stripe event {EventId} is about payment {PaymentIntentId}, not order {OrderId}'s; ignored", paymentEvent.EventId, paymentEvent.PaymentIntentId, OrderId);
+            return;
+        }
+
+        switch (paymentEvent.Kind)
+        {
+            case PaymentEventKind.Succeeded:
+                await RecordPayment(paymentEvent);
+                break;
+            case PaymentEventKind.Failed when order.PaymentFailed(paymentEvent.Detail):
+                await Save("payment_failed");
+                break;
+            case PaymentEventKind.Canceled when order.PaymentCanceled():
+                await Save("payment_canceled");
+                await ForgetReminderIfSettled();
+                break;
+            case PaymentEventKind.Refunded when order.RefundReported(paymentEvent.RefundedCents):
+                await Save("refund_reported");
+                break;
+            case PaymentEventKind.DisputeOpened when order.DisputeReported(DisputeState.Open):
+                metrics.DisputesOpened.Add(1);
+                logger.LogError("ALERT order {OrderId}: payment {PaymentIntentId} is disputed", OrderId, paymentEvent.PaymentIntentId);
+                await Save("dispute_opened");
+                break;
+            case PaymentEventKind.DisputeWon when order.DisputeReported(DisputeState.Won):
+                await Save("dispute_won");
+                break;
+            case PaymentEventKind.DisputeLost when order.DisputeReported(DisputeState.Lost):
+                logger.LogError("ALERT order {OrderId}: dispute lost, its tickets are voided", OrderId);
+                await Save("dispute_lost");
+                break;
+        }
+
+        await EndTicketsPerFacts();
+    }
+
+    public async Task Resume()
+    {
+        if (order is null)
+        {
+            DeactivateOnIdle();
+            return;
+        }
+
+        await ExpireIfDue();
+        await Issue();
+        if (order.Status == OrderStatus.Unfulfillable)
+        {
+            await UndoIssuance();
+            await RefundAutomatically();
+        }
+
+        await EndTicketsPerFacts();
+        await ForgetReminderIfSettled();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Resume();
+
+    private async Task ExpireIfDue()
+    {
+        if (order is not { IsUnpaid: true } || Now < order.State.ExpiresAt)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await GiveUpPayment() is { } payment)
+            {
+                await RecordPayment(payment);
+                return;
+            }
+        }
+        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
+        {
+            // Expire all the same: a payment that still lands is a late payment,
+            // issued from fresh capacity or refunded.
+            logger.LogWarning(failure, "Order {OrderId}: Stripe could not cancel the payment of an expired order", OrderId);
+        }
+
+        order.Expire();
+        await Save("expired");
+        await ForgetReminderIfSettled();
+    }
+
+    /// <summary>Cancels the payment intent; answers the payment instead when it had already succeeded.</summary>
+    private async Task<PaymentEvent?> GiveUpPayment()
+    {
+        if (order!.State.PaymentIntentId is not { } paymentIntentId)
+        {
+            return null;
+        }
+
+        var intent = await payments.CancelPaymentAsync(paymentIntentId, CancellationToken.None);
+        return intent.Status == "succeeded"
+            ? new PaymentEvent($"fetched:{intent.Id}", PaymentEventKind.Succeeded, intent.Id, intent.AmountReceived, intent.Currency, intent.LatestChargeId)
+            : null;
+    }
+
+    private async Task RecordPayment(PaymentEvent payment)
+    {
+        var late = !order!.IsUnpaid;
+        switch (order.PaymentSucceeded(payment, Now))
+        {
+            case PaymentVerdict.Mismatch:
+                metrics.PaymentMismatches.Add(1);
+                logger.LogCritical(
+                    "ALERT order {OrderId}: payment {PaymentIntentId} of {Amount} {Currency} does not match the order's {Total} {OrderCurrency}; nothing issued",
+                    OrderId, payment.PaymentIntentId, payment.AmountCents, payment.Currency, order.State.TotalCents, order.State.Currency);
+                await Save("payment_mismatch");
+                return;
+            case PaymentVerdict.AlreadyPaid:
+                return;
+        }
+
+        // The reminder first: from the moment the payment is durable, something must bring the order back.
+        await RegisterSagaReminder(options.Value.WakeUp);
+        await Save("paid");
+        if (late)
+        {
+            logger.LogWarning("Order {OrderId} was paid after it was given up; issuing from fresh capacity if any is left", OrderId);
+        }
+
+        await Issue();
+        if (order.Status == OrderStatus.Unfulfillable)
+        {
+            await UndoIssuance();
+            await RefundAutomatically();
+        }
+
+        await ForgetReminderIfSettled();
+    }
+
+    /// <summary>Asks each tier to confirm the order's tickets; all issue, or none stays issued and the money goes back.</summary>
+    private async Task Issue()
+    {
+        if (order is not { Status: OrderStatus.Paid })
+        {
+            return;
+        }
+
+        string? gone = null;
+        foreach (var item in order.State.Items)
+        {
+            // A hold the order let go of (or that lapsed) is no hold: the tier takes fresh capacity if it has it.
+            var confirmed = await Tier(item.TierId).Confirm(item.HoldId ?? Guid.Empty, OrderId, item.Quantity);
+            if (confirmed.Outcome != TierOutcome.Done)
+            {
+                gone = confirmed.Outcome == TierOutcome.SoldOut
+                    ? $"tier {item.TierId} sold out before the payment arrived: refunded"
+                    : $"tier {item.TierId} could not issue ({confirmed.Outcome}): refunded";
+                break;
+            }
+        }
+
+        if (gone is null)
+        {
+            order.Fulfil();
+            await Save("fulfilled");
+            metrics.OrdersFulfilled.Add(1);
+            await EndTicketsPerFacts();
+            return;
+        }
+
+        // The decision is durable before anything is undone, so a resumed saga never changes its mind.
+        order.CapacityGone(gone);
+        await Save("unfulfillable");
+        metrics.OrdersUnfulfillable.Add(1);
+        logger.LogError("Order {OrderId} is unfulfillable: {Reason}", OrderId, gone);
+    }
+
+    private async Task UndoIssuance()
+    {
+        foreach (var item in order!.State.Items)
+        {
+            await Tier(item.TierId).Void(OrderId, null, TicketEnd.Refunded);
+        }
+    }
+
+    private async Task RefundAutomatically()
+    {
+        if (order is not { OwesAutomaticRefund: true })
+        {
+            return;
+        }
+
+        var refundId = await payments.RefundAsync(
+            order.State.PaymentIntentId!, null, $"order-{OrderId}-unfulfillable",
+            new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["reason"] = "unfulfillable" },
+            CancellationToken.None);
+        order.AutomaticRefundCreated(refundId);
+        await Save("automatic_refund_created");
+    }
+
+    /// <summary>Ends the tickets that refunds and disputes have paid back or taken, and settles the status.</summary>
+    private async Task EndTicketsPerFacts()
+    {
+        if (order is not { HasTickets: true })
+        {
+            return;
+        }
+
+        var tickets = await repository.TicketsAsync(OrderId, CancellationToken.None);
+        foreach (var group in order.TicketsToEnd(tickets).GroupBy(e => (e.Ticket.TierId, e.End)))
+        {
+            await Tier(group.Key.TierId).Void(OrderId, group.Select(e => e.Ticket.Id).ToList(), group.Key.End);
+        }
+
+        if (order.Settle(tickets))
+        {
+            await Save("settled");
+        }
+    }
+
+    private async Task Save(string action)
+    {
+        try
+        {
+            version = await repository.SaveAsync(order!.State, version, action, CancellationToken.None);
+        }
+        catch
+        {
+            // What is in memory is no longer what is stored: start again from the database.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>While the order is unpaid and active, a timer gives it up at its deadline (the reminder covers a deactivated order).</summary>
+    private void ScheduleDeadline()
+    {
+        deadline?.Dispose();
+        deadline = null;
+        if (order is { IsUnpaid: true })
+        {
+            var due = order.State.ExpiresAt - Now;
+            deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private async Task RegisterSagaReminder(TimeSpan due) =>
+        await this.RegisterOrUpdateReminder(SagaReminder, due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due, options.Value.WakeUp);
+
+    private async Task ForgetReminderIfSettled()
+    {
+        if (order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
+        {
+            return;
+        }
+
+        deadline?.Dispose();
+        deadline = null;
+        if (await this.GetReminder(SagaReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private ITicketTierGrain Tier(Guid tierId) => GrainFactory.GetGrain<ITicketTierGrain>(tierId);
+
+    private OrderResult Answer() => new(OrderOutcome.Done, order!.State.ToSnapshot());
+
+    private OrderResult Missing()
+    {
+        if (order is null)
+        {
+            DeactivateOnIdle();
+        }
+
+        return new OrderResult(OrderOutcome.NotFound, null, $"No order {OrderId}.");
+    }
+
+    private static string Fingerprint(IEnumerable<Guid> ticketIds) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', ticketIds))))[..16];
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+using Ticketing.Grains.Tiers;
+
+namespace Ticketing.Grains.Orders;
+
+/// <summary>The order grains' instruments, on the "Ticketing" meter.</summary>
+public sealed class OrderMetrics
+{
+    public OrderMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(TierMetrics.MeterName);
+        OrdersPlaced = meter.CreateCounter<long>("orders_placed", "{order}", "Orders placed (payment intent created).");
+        OrdersFulfilled = meter.CreateCounter<long>("orders_fulfilled", "{order}", "Paid orders whose tickets were all issued.");
+        OrdersUnfulfillable = meter.CreateCounter<long>("orders_unfulfillable", "{order}", "Paid orders refunded because the capacity was gone (late payments).");
+        PaymentMismatches = meter.CreateCounter<long>("payment_mismatches", "{payment}", "Payments whose amount or currency did not match their order: nothing issued.");
+        DisputesOpened = meter.CreateCounter<long>("disputes_opened", "{dispute}", "Payments disputed by the buyer's bank.");
+    }
+
+    public Counter<long> OrdersPlaced { get; }
+
+    public Counter<long> OrdersFulfilled { get; }
+
+    public Counter<long> OrdersUnfulfillable { get; }
+
+    public Counter<long> PaymentMismatches { get; }
+
+    public Counter<long> DisputesOpened { get; }
+}

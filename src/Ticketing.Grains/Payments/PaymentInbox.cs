@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using Stripe;
+using Ticketing.Abstractions.Orders;
+using Ticketing.Persistence.Orders;
+using Ticketing.Persistence.Payments;
+
+namespace Ticketing.Grains.Payments;
+
+/// <summary>
+/// Takes verified Stripe events: stores each in the inbox before acting, hands
+/// it to its order, and records the outcome. A repeated event id is a no-op;
+/// one that failed stays in the inbox for the recovery sweep (and Stripe's own
+/// retry).
+/// </summary>
+public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders, IGrainFactory grains, ILogger<PaymentInbox> logger)
+{
+    /// <summary>Stores and processes an event; answers false when it had been processed before. Throws when processing failed.</summary>
+    public async Task<bool> ReceiveAsync(Event stripeEvent, string payload, CancellationToken cancellationToken)
+    {
+        if (await inbox.ReceiveAsync(stripeEvent.Id, stripeEvent.Type, payload, cancellationToken) == InboxStatus.Processed)
+        {
+            return false;
+        }
+
+        // Pending or failed: act (again). Every step behind is idempotent, so a
+        // concurrent delivery of the same event acting too does no harm.
+        await ProcessAsync(stripeEvent, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Retries one stored event.</summary>
+    public Task RetryAsync(InboxEvent stored, CancellationToken cancellationToken) =>
+        ProcessAsync(EventUtility.ParseEvent(stored.Payload, throwOnApiVersionMismatch: false), cancellationToken);
+
+    private async Task ProcessAsync(Event stripeEvent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await TranslateAsync(stripeEvent, cancellationToken) is { } fact)
+            {
+                await grains.GetGrain<IOrderGrain>(fact.OrderId).Apply(fact.Event);
+            }
+            else
+            {
+                logger.LogInformation("Stripe event {EventId} ({Type}) concerns no order; kept and ignored", stripeEvent.Id, stripeEvent.Type);
+            }
+
+            await inbox.MarkProcessedAsync(stripeEvent.Id, cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            logger.LogError(failure, "Stripe event {EventId} ({Type}) failed; it will be retried", stripeEvent.Id, stripeEvent.Type);
+            await inbox.MarkFailedAsync(stripeEvent.Id, failure.Message, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>The order an event is about, and what it says; null for events this product does not act on.</summary>
+    private async Task<(Guid OrderId, PaymentEvent Event)?> TranslateAsync(Event e, CancellationToken cancellationToken)
+    {
+        PaymentEvent? fact = e.Data.Object switch
+        {
+            PaymentIntent intent when e.Type == EventTypes.PaymentIntentSucceeded =>
+                new(e.Id, PaymentEventKind.Succeeded, intent.Id, intent.AmountReceived, intent.Currency, intent.LatestChargeId),
+            PaymentIntent intent when e.Type == EventTypes.PaymentIntentPaymentFailed =>
+                new(e.Id, PaymentEventKind.Failed, intent.Id, intent.Amount, intent.Currency, Detail: intent.LastPaymentError?.Message),
+            PaymentIntent intent when e.Type == EventTypes.PaymentIntentCanceled =>
+                new(e.Id, PaymentEventKind.Canceled, intent.Id, intent.Amount, intent.Currency),
+            Charge charge when e.Type == EventTypes.ChargeRefunded && charge.PaymentIntentId is not null =>
+                new(e.Id, PaymentEventKind.Refunded, charge.PaymentIntentId, charge.Amount, charge.Currency, charge.Id, charge.AmountRefunded),
+            Dispute dispute when e.Type == EventTypes.ChargeDisputeCreated && dispute.PaymentIntentId is not null =>
+                new(e.Id, PaymentEventKind.DisputeOpened, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
+            Dispute { Status: "won" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
+                new(e.Id, PaymentEventKind.DisputeWon, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
+            Dispute { Status: "lost" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
+                new(e.Id, PaymentEventKind.DisputeLost, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
+            _ => null,
+        };
+        if (fact is null)
+        {
+            return null;
+        }
+
+        // The order is named on the payment intent; charges and disputes are found by their payment intent.
+        var named = (e.Data.Object as PaymentIntent)?.Metadata?.GetValueOrDefault("order_id");
+        var orderId = Guid.TryParse(named, out var id) ? id : await orders.FindByPaymentIntentAsync(fact.PaymentIntentId, cancellationToken);
+        return orderId is { } found ? (found, fact) : null;
+    }
+}

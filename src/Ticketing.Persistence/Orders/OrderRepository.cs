@@ -1,0 +1,263 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Ticketing.Abstractions.Orders;
+
+namespace Ticketing.Persistence.Orders;
+
+/// <summary>
+/// Loads and writes order grains' state. Every write checks and bumps the
+/// order row's version, so a stale activation cannot overwrite a newer one,
+/// and appends an audit entry in the same transaction.
+/// </summary>
+public sealed class OrderRepository(NpgsqlDataSource database)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores a new order; false when one of its holds already belongs to another order.</summary>
+    public async Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken)
+    {
+        await using var batch = database.CreateBatch();
+        var insertOrder = new NpgsqlBatchCommand(
+            """
+            INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
+                contact_email, contact_name, contact_phone, created_at, expires_at)
+            VALUES (@id, @event_id, @user_id, @status, @total_cents, @currency,
+                @email, @name, @phone, @created_at, @expires_at)
+            """);
+        insertOrder.Parameters.AddWithValue("id", order.Id);
+        insertOrder.Parameters.AddWithValue("event_id", order.EventId);
+        insertOrder.Parameters.AddWithValue("user_id", order.UserId);
+        insertOrder.Parameters.AddWithValue("status", order.Status.Name());
+        insertOrder.Parameters.AddWithValue("total_cents", order.TotalCents);
+        insertOrder.Parameters.AddWithValue("currency", order.Currency);
+        insertOrder.Parameters.AddWithValue("email", order.Contact.Email);
+        insertOrder.Parameters.AddWithValue("name", order.Contact.Name);
+        insertOrder.Parameters.AddWithValue("phone", (object?)order.Contact.Phone ?? DBNull.Value);
+        insertOrder.Parameters.AddWithValue("created_at", order.CreatedAt.UtcDateTime);
+        insertOrder.Parameters.AddWithValue("expires_at", order.ExpiresAt.UtcDateTime);
+        batch.BatchCommands.Add(insertOrder);
+
+        var insertItems = new NpgsqlBatchCommand(
+            """
+            INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
+            SELECT @order_id, i.tier_id, i.hold_id, i.quantity, i.unit_price_cents
+            FROM unnest(@tier_ids, @hold_ids, @quantities, @prices) AS i(tier_id, hold_id, quantity, unit_price_cents)
+            """);
+        insertItems.Parameters.AddWithValue("order_id", order.Id);
+        insertItems.Parameters.AddWithValue("tier_ids", order.Items.Select(i => i.TierId).ToArray());
+        insertItems.Parameters.AddWithValue("hold_ids", order.Items.Select(i => i.HoldId!.Value).ToArray());
+        insertItems.Parameters.AddWithValue("quantities", order.Items.Select(i => i.Quantity).ToArray());
+        insertItems.Parameters.AddWithValue("prices", order.Items.Select(i => i.UnitPriceCents).ToArray());
+        batch.BatchCommands.Add(insertItems);
+        batch.BatchCommands.Add(Audit(order, "order_placed"));
+
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }
+        catch (PostgresException taken) when (taken is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "order_items_one_order_per_hold" })
+        {
+            return false;
+        }
+    }
+
+    public async Task<(OrderState Order, long Version)?> LoadAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(
+                    """
+                    SELECT event_id, user_id, status, total_cents, currency, contact_email, contact_name, contact_phone,
+                           created_at, expires_at, stripe_payment_intent_id, stripe_client_secret, stripe_charge_id,
+                           amount_paid_cents, paid_at, amount_refunded_cents, dispute, automatic_refund_id,
+                           refund_requests, status_reason, version
+                    FROM ticketing.orders WHERE id = @order_id
+                    """),
+                new NpgsqlBatchCommand(
+                    """
+                    SELECT tier_id, hold_id, quantity, unit_price_cents
+                    FROM ticketing.order_items WHERE order_id = @order_id ORDER BY tier_id
+                    """),
+            },
+        };
+        foreach (NpgsqlBatchCommand command in batch.BatchCommands)
+        {
+            command.Parameters.AddWithValue("order_id", orderId);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var order = new OrderState(
+            orderId,
+            EventId: reader.GetGuid(0),
+            UserId: reader.GetString(1),
+            Status: OrderStatusNames.Parse(reader.GetString(2)),
+            Items: [],
+            TotalCents: reader.GetInt64(3),
+            Currency: reader.GetString(4),
+            Contact: new OrderContact(reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)),
+            CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
+            ExpiresAt: reader.GetFieldValue<DateTimeOffset>(9),
+            PaymentIntentId: reader.IsDBNull(10) ? null : reader.GetString(10),
+            ClientSecret: reader.IsDBNull(11) ? null : reader.GetString(11),
+            ChargeId: reader.IsDBNull(12) ? null : reader.GetString(12),
+            AmountPaidCents: reader.IsDBNull(13) ? null : reader.GetInt64(13),
+            PaidAt: reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
+            RefundedCents: reader.GetInt64(15),
+            Dispute: reader.IsDBNull(16) ? DisputeState.None : Enum.Parse<DisputeState>(reader.GetString(16), ignoreCase: true),
+            AutomaticRefundId: reader.IsDBNull(17) ? null : reader.GetString(17),
+            RefundRequests: JsonSerializer.Deserialize<List<RefundRequest>>(reader.GetString(18), Json),
+            StatusReason: reader.IsDBNull(19) ? null : reader.GetString(19));
+        var version = reader.GetInt64(20);
+
+        await reader.NextResultAsync(cancellationToken);
+        var items = new List<OrderItem>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new OrderItem(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetInt32(2), reader.GetInt64(3)));
+        }
+
+        return (order with { Items = items }, version);
+    }
+
+    /// <summary>
+    /// Writes the order's state and answers its new version. Throws
+    /// <see cref="OrderVersionConflictException"/> (and writes nothing) when the
+    /// row is no longer at <paramref name="expectedVersion"/>.
+    /// </summary>
+    public async Task<long> SaveAsync(OrderState order, long expectedVersion, string action, CancellationToken cancellationToken)
+    {
+        await using var batch = database.CreateBatch();
+        var update = new NpgsqlBatchCommand(
+            """
+            WITH saved AS (
+                UPDATE ticketing.orders
+                SET status = @status, stripe_payment_intent_id = @payment_intent_id, stripe_client_secret = @client_secret,
+                    stripe_charge_id = @charge_id, amount_paid_cents = @amount_paid, paid_at = @paid_at,
+                    amount_refunded_cents = @refunded, dispute = @dispute, automatic_refund_id = @automatic_refund_id,
+                    refund_requests = @refund_requests::jsonb, status_reason = @status_reason,
+                    version = version + 1, updated_at = now()
+                WHERE id = @id AND version = @expected_version
+                RETURNING 1)
+            SELECT ticketing.expect_rows((SELECT count(*) FROM saved), 1, 'order at the expected version')
+            """);
+        update.Parameters.AddWithValue("id", order.Id);
+        update.Parameters.AddWithValue("expected_version", expectedVersion);
+        update.Parameters.AddWithValue("status", order.Status.Name());
+        update.Parameters.Add(Text("payment_intent_id", order.PaymentIntentId));
+        update.Parameters.Add(Text("client_secret", order.ClientSecret));
+        update.Parameters.Add(Text("charge_id", order.ChargeId));
+        update.Parameters.Add(new NpgsqlParameter("amount_paid", NpgsqlDbType.Bigint) { Value = (object?)order.AmountPaidCents ?? DBNull.Value });
+        update.Parameters.Add(new NpgsqlParameter("paid_at", NpgsqlDbType.TimestampTz) { Value = (object?)order.PaidAt?.UtcDateTime ?? DBNull.Value });
+        update.Parameters.AddWithValue("refunded", order.RefundedCents);
+        update.Parameters.Add(Text("dispute", order.Dispute == DisputeState.None ? null : order.Dispute.ToString().ToLowerInvariant()));
+        update.Parameters.Add(Text("automatic_refund_id", order.AutomaticRefundId));
+        update.Parameters.AddWithValue("refund_requests", JsonSerializer.Serialize(order.RefundRequests, Json));
+        update.Parameters.Add(Text("status_reason", order.StatusReason));
+        batch.BatchCommands.Add(update);
+
+        if (order.Status is OrderStatus.Cancelled or OrderStatus.Expired)
+        {
+            // An order that will never be paid lets go of its holds, so the
+            // buyer can check out again with those still live.
+            var letGo = new NpgsqlBatchCommand("UPDATE ticketing.order_items SET hold_id = NULL WHERE order_id = @id AND hold_id IS NOT NULL");
+            letGo.Parameters.AddWithValue("id", order.Id);
+            batch.BatchCommands.Add(letGo);
+        }
+
+        batch.BatchCommands.Add(Audit(order, action));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException stale) when (stale.SqlState == PostgresErrorCodes.SerializationFailure)
+        {
+            throw new OrderVersionConflictException(order.Id, expectedVersion, stale);
+        }
+
+        return expectedVersion + 1;
+    }
+
+    /// <summary>The order's tickets, in tier and sequence order, with their live QR tokens.</summary>
+    public async Task<IReadOnlyList<OrderTicket>> TicketsAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT t.id, t.order_id, t.tier_id, t.sequence_number, t.status, k.token
+            FROM ticketing.tickets t
+            LEFT JOIN ticketing.ticket_tokens k ON k.ticket_id = t.id AND k.status = 'active'
+            WHERE t.order_id = @order_id
+            ORDER BY t.tier_id, t.sequence_number
+            """);
+        command.Parameters.AddWithValue("order_id", orderId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var tickets = new List<OrderTicket>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tickets.Add(new OrderTicket(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return tickets;
+    }
+
+    public async Task<Guid?> FindByPaymentIntentAsync(string paymentIntentId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT id FROM ticketing.orders WHERE stripe_payment_intent_id = @id");
+        command.Parameters.AddWithValue("id", paymentIntentId);
+        return await command.ExecuteScalarAsync(cancellationToken) as Guid?;
+    }
+
+    /// <summary>
+    /// Orders that still owe something: unpaid past their deadline, paid but
+    /// not yet issued, unfulfillable but not yet refunded.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> OwingWorkAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT id FROM ticketing.orders
+            WHERE (status IN ('awaiting_payment', 'payment_failed') AND expires_at <= @now)
+               OR status = 'paid'
+               OR (status = 'unfulfillable' AND automatic_refund_id IS NULL)
+            ORDER BY expires_at
+            LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
+    private static NpgsqlBatchCommand Audit(OrderState order, string action)
+    {
+        var command = new NpgsqlBatchCommand(
+            """
+            INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
+            VALUES ('order-grain', 'order', @order_id, @action, jsonb_build_object('status', @status::text, 'reason', @reason::text))
+            """);
+        command.Parameters.AddWithValue("order_id", order.Id.ToString());
+        command.Parameters.AddWithValue("action", action);
+        command.Parameters.AddWithValue("status", order.Status.Name());
+        command.Parameters.Add(Text("reason", order.StatusReason));
+        return command;
+    }
+
+    private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+}

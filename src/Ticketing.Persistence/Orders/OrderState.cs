@@ -1,0 +1,57 @@
+using Ticketing.Abstractions.Orders;
+
+namespace Ticketing.Persistence.Orders;
+
+/// <summary>Where a payment dispute stands.</summary>
+public enum DisputeState
+{
+    None,
+    Open,
+    Won,
+    Lost,
+}
+
+/// <summary>A refund asked for through the API, and the tickets it pays back.</summary>
+public sealed record RefundRequest(string RefundId, IReadOnlyList<Guid> TicketIds, long AmountCents);
+
+/// <summary>An order's durable state: one row of ticketing.orders with its items.</summary>
+public sealed record OrderState(
+    Guid Id,
+    Guid EventId,
+    string UserId,
+    OrderStatus Status,
+    IReadOnlyList<OrderItem> Items,
+    long TotalCents,
+    string Currency,
+    OrderContact Contact,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    string? PaymentIntentId = null,
+    string? ClientSecret = null,
+    string? ChargeId = null,
+    long? AmountPaidCents = null,
+    DateTimeOffset? PaidAt = null,
+    long RefundedCents = 0,
+    DisputeState Dispute = DisputeState.None,
+    string? AutomaticRefundId = null,
+    IReadOnlyList<RefundRequest>? RefundRequests = null,
+    string? StatusReason = null)
+{
+    public IReadOnlyList<RefundRequest> RefundRequests { get; init; } = RefundRequests ?? [];
+
+    public OrderSnapshot ToSnapshot() => new(
+        Id, EventId, UserId, Status, Items, TotalCents, Currency, PaymentIntentId, ClientSecret,
+        CreatedAt, ExpiresAt, PaidAt, RefundedCents, StatusReason);
+}
+
+/// <summary>
+/// A ticket of an order as the order sees it: <c>Status</c> is issued,
+/// refunded or voided; <c>QrToken</c> is the live token (none once it ended).
+/// </summary>
+public sealed record OrderTicket(Guid Id, Guid OrderId, Guid TierId, int SequenceNumber, string Status, string? QrToken)
+{
+    public bool Issued => Status == "issued";
+}
+
+public sealed class OrderVersionConflictException(Guid orderId, long expected, Exception inner)
+    : Exception($"Order {orderId} is no longer at version {expected}: another activation wrote it.", inner);
