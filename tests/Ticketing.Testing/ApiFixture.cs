@@ -10,8 +10,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = new TicketingApp(await TestDatabase.CreateAsync());
-        App.CreateClient().Dispose(); // starts the host: migrations, silo, web
+        App = new TicketingApp(await TestDatabase.CreateAsync()).Start(); // migrations, silo, web
     }
 
     public async Task DisposeAsync()

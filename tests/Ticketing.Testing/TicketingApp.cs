@@ -3,25 +3,34 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Payments;
 
 namespace Ticketing.Testing;
 
 /// <summary>
 /// The API silo in-process on its own test database, with its own cluster id
-/// and ports so classes run side by side.
+/// and ports so classes run side by side, paying through an in-process Stripe
+/// emulator (its own, or one shared with another silo on the same database).
 /// </summary>
 public sealed class TicketingApp : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-0123456789abcdef-0123456789";
 
     private readonly Dictionary<string, string?> settings;
+    private readonly bool ownsStripe;
 
-    public TicketingApp(TestDatabase database, IDictionary<string, string?>? overrides = null)
+    public TicketingApp(TestDatabase database, IDictionary<string, string?>? overrides = null, StripeEmulatorHost? stripe = null)
     {
         Database = database;
+        ownsStripe = stripe is null;
+        Stripe = stripe ?? new StripeEmulatorHost();
         settings = new Dictionary<string, string?>
         {
+            ["Ticketing:Stripe:ApiBase"] = "http://stripe.test",
+            ["Ticketing:Stripe:SecretKey"] = StripeEmulatorHost.SecretKey,
+            ["Ticketing:Stripe:WebhookSecret"] = StripeEmulatorHost.WebhookSecret,
             ["ConnectionStrings:Ticketing"] = database.ConnectionString,
             ["Ticketing:Auth:SigningKey"] = SigningKey,
             ["Orleans:ClusterId"] = database.Name,
@@ -36,6 +45,19 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
     }
 
     public TestDatabase Database { get; }
+
+    public StripeEmulatorHost Stripe { get; }
+
+    /// <summary>Requests to Stripe this returns true for fail as if Stripe were unreachable.</summary>
+    public Func<HttpRequestMessage, bool>? StripeOutage { get; set; }
+
+    /// <summary>Starts the silo and makes it the target of the emulator's webhooks.</summary>
+    public TicketingApp Start()
+    {
+        CreateClient().Dispose();
+        Stripe.WebhookTarget = Server.CreateHandler;
+        return this;
+    }
 
     /// <summary>A client whose requests carry a token for <paramref name="userId"/> with the given roles.</summary>
     public HttpClient ClientFor(string userId, params string[] roles)
@@ -57,6 +79,29 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+            services.AddHttpClient(PaymentsSetup.StripeHttpClient)
+                .ConfigurePrimaryHttpMessageHandler(() => Stripe.Server.CreateHandler())
+                .AddHttpMessageHandler(() => new Outage(this)));
+    }
+
+    private sealed class Outage(TicketingApp app) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            app.StripeOutage?.Invoke(request) == true
+                ? throw new HttpRequestException($"Stripe unreachable (test outage): {request.Method} {request.RequestUri}")
+                : base.SendAsync(request, cancellationToken);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Stripe.WebhookTarget = null;
+        await base.DisposeAsync();
+        if (ownsStripe)
+        {
+            await Stripe.DisposeAsync();
         }
     }
 

@@ -1,0 +1,302 @@
+using System.Net;
+using System.Text.Json;
+using Ticketing.Testing;
+
+namespace Ticketing.Api.Tests;
+
+/// <summary>Checkout over HTTP, real PostgreSQL, payments through the Stripe emulator.</summary>
+public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private TicketingApp App => fixture.App;
+
+    [Fact]
+    public async Task Purchase_WhenPaid_IssuesTheTickets()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 10, priceCents: 2500);
+        var buyer = App.Buyer("buyer-purchase");
+        var holdId = await buyer.HoldAsync(tierId, 3);
+
+        var response = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
+
+        var order = await response.AssertJson(HttpStatusCode.Created);
+        var orderId = order.GetProperty("id").GetGuid();
+        Assert.Equal($"/api/orders/{orderId}", response.Headers.Location?.ToString());
+        Assert.Equal("awaiting_payment", order.GetProperty("status").GetString());
+        Assert.Equal(7500, order.GetProperty("totalCents").GetInt64());
+        Assert.Equal("eur", order.GetProperty("currency").GetString());
+        var item = Assert.Single(order.GetProperty("items").EnumerateArray());
+        Assert.Equal(3, item.GetProperty("quantity").GetInt32());
+        Assert.Equal(2500, item.GetProperty("unitPriceCents").GetInt64());
+        var payment = order.GetProperty("payment");
+        Assert.Equal("stripe", payment.GetProperty("provider").GetString());
+        var intentId = payment.GetProperty("paymentIntentId").GetString()!;
+        Assert.StartsWith(intentId + "_secret_", payment.GetProperty("clientSecret").GetString(), StringComparison.Ordinal);
+
+        App.Stripe.Control.Succeed(intentId);
+
+        var paid = await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        Assert.True(paid.TryGetProperty("paidAt", out var paidAt) && paidAt.ValueKind == JsonValueKind.String);
+        var tickets = await buyer.TicketsAsync(orderId);
+        Assert.Equal([1, 2, 3], tickets.Select(t => t.GetProperty("sequenceNumber").GetInt32()).Order());
+        Assert.All(tickets, t =>
+        {
+            Assert.Equal("issued", t.GetProperty("status").GetString());
+            Assert.True(t.GetProperty("qrToken").GetString()!.Length >= 22);
+        });
+        var tier = await (await App.Organizer().GetAsync($"/api/tiers/{tierId}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal(3, tier.GetProperty("issued").GetInt32());
+        Assert.Equal(0, tier.GetProperty("reserved").GetInt32());
+        var hold = await (await buyer.GetAsync($"/api/holds/{holdId}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal("consumed", hold.GetProperty("status").GetString());
+        await App.Database.AssertConsistentAsync();
+    }
+
+    [Fact]
+    public async Task LastTicket_TwoBuyers_OneWins()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 1);
+        var buyers = new[] { App.Buyer("last-a"), App.Buyer("last-b") };
+
+        var attempts = await Gate.Race(2, i => buyers[i].PostJson("/api/holds", new { tierId, quantity = 1 }));
+
+        Assert.Single(attempts, r => r.StatusCode == HttpStatusCode.Created);
+        await attempts.Single(r => r.StatusCode != HttpStatusCode.Created).AssertProblem(HttpStatusCode.Conflict, "sold-out");
+        var winner = buyers[Array.FindIndex(attempts, r => r.StatusCode == HttpStatusCode.Created)];
+        var holdId = (await attempts.Single(r => r.StatusCode == HttpStatusCode.Created).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var order = await winner.PlaceOrderAsync(holdId);
+        var orderId = order.GetProperty("id").GetGuid();
+        App.Stripe.Control.Succeed(order.GetProperty("payment").GetProperty("paymentIntentId").GetString()!);
+
+        await winner.WaitForStatusAsync(orderId, "fulfilled");
+        Assert.Single(await winner.TicketsAsync(orderId));
+        await App.Database.AssertConsistentAsync();
+    }
+
+    [Fact]
+    public async Task PaymentFailure_ThenSuccess_IssuesTheTickets()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-declined");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        var stripe = new Stripe.StripeClient(new Stripe.StripeClientOptions
+        {
+            ApiKey = StripeEmulatorHost.SecretKey,
+            ApiBase = "http://stripe.test",
+            HttpClient = new Stripe.SystemNetHttpClient(App.Stripe.CreateClient()),
+        });
+
+        var declined = await Assert.ThrowsAsync<Stripe.StripeException>(() =>
+            stripe.V1.PaymentIntents.ConfirmAsync(intentId, new Stripe.PaymentIntentConfirmOptions { PaymentMethod = "pm_card_chargeDeclined" }));
+        Assert.Equal("card_declined", declined.StripeError.Code);
+        await buyer.WaitForStatusAsync(orderId, "payment_failed");
+
+        await stripe.V1.PaymentIntents.ConfirmAsync(intentId, new Stripe.PaymentIntentConfirmOptions { PaymentMethod = "pm_card_visa" });
+
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        Assert.Equal(2, (await buyer.TicketsAsync(orderId)).Length);
+    }
+
+    [Fact]
+    public async Task Cancel_BeforePayment_CancelsThePayment_AndLeavesTheHoldWithTheBuyer()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-cancel");
+        var holdId = await buyer.HoldAsync(tierId, 2);
+        var order = await buyer.PlaceOrderAsync(holdId);
+        var orderId = order.GetProperty("id").GetGuid();
+
+        var cancelled = await (await buyer.PostAsync($"/api/orders/{orderId}/cancel", null)).AssertJson(HttpStatusCode.OK);
+
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        var intent = App.Stripe.Control.Events.Last(e => e.Type == "payment_intent.canceled");
+        Assert.NotNull(intent);
+        var hold = await (await buyer.GetAsync($"/api/holds/{holdId}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal("active", hold.GetProperty("status").GetString());
+        // The hold is free to check out again.
+        var again = await buyer.PlaceOrderAsync(holdId);
+        Assert.Equal("awaiting_payment", again.GetProperty("status").GetString());
+        await (await buyer.PostAsync($"/api/orders/{orderId}/cancel", null)).AssertProblem(HttpStatusCode.Conflict, "order-state");
+    }
+
+    [Fact]
+    public async Task Cancel_AfterPayment_Returns409AndChangesNothing()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-cancel-late");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 1);
+        App.Stripe.Control.Succeed(intentId);
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+
+        await (await buyer.PostAsync($"/api/orders/{orderId}/cancel", null)).AssertProblem(HttpStatusCode.Conflict, "order-state");
+
+        Assert.Equal("fulfilled", (await buyer.GetOrderAsync(orderId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithAHoldAlreadyInAnOrder_Returns409()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-twice");
+        var holdId = await buyer.HoldAsync(tierId, 1);
+        await buyer.PlaceOrderAsync(holdId);
+
+        var second = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
+
+        await second.AssertProblem(HttpStatusCode.Conflict, "hold-in-order");
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithAnotherBuyersHold_Returns422AndStoresNothing()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var holdId = await App.Buyer("owner-of-hold").HoldAsync(tierId, 1);
+        var before = await OrderCount();
+
+        var response = await App.Buyer("thief").PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "t@example.com", name = "T" } });
+
+        await response.AssertProblem(HttpStatusCode.UnprocessableEntity, "hold-not-found");
+        Assert.Equal(before, await OrderCount());
+    }
+
+    [Theory]
+    [InlineData("""{"contact":{"email":"a@example.com","name":"A"}}""")]
+    [InlineData("""{"holdIds":[],"contact":{"email":"a@example.com","name":"A"}}""")]
+    [InlineData("""{"holdIds":["0b5a6a8e-5d2c-4f57-a3d1-2f7a9b0c1d2e"],"contact":{"email":"not-an-address","name":"A"}}""")]
+    [InlineData("""{"holdIds":["0b5a6a8e-5d2c-4f57-a3d1-2f7a9b0c1d2e"]}""")]
+    [InlineData("""{"holdIds":"nope"}""")]
+    public async Task PlaceOrder_WithBadInput_Returns422AndStoresNothing(string body)
+    {
+        var before = await OrderCount();
+
+        var response = await App.Buyer("buyer-bad-input").PostRaw("/api/orders", body);
+
+        await response.AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
+        Assert.Equal(before, await OrderCount());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WhenStripeIsDown_Returns503_AndTheHoldStaysUsable()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-stripe-down");
+        var holdId = await buyer.HoldAsync(tierId, 1);
+        App.StripeOutage = request => request.RequestUri!.AbsolutePath == "/v1/payment_intents";
+        HttpResponseMessage response;
+        try
+        {
+            response = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
+        }
+        finally
+        {
+            App.StripeOutage = null;
+        }
+
+        await response.AssertProblem(HttpStatusCode.ServiceUnavailable, "payment-provider-unavailable");
+        var order = await buyer.PlaceOrderAsync(holdId);
+        Assert.Equal("awaiting_payment", order.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Buyer_CannotReadOrCancelAnotherBuyersOrder()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var (orderId, intentId) = await App.Buyer("private-owner").OrderAsync(tierId, 1);
+        App.Stripe.Control.Succeed(intentId);
+        await App.Buyer("private-owner").WaitForStatusAsync(orderId, "fulfilled");
+        var other = App.Buyer("private-other");
+
+        await (await other.GetAsync($"/api/orders/{orderId}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await other.GetAsync($"/api/orders/{orderId}/tickets")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await other.PostAsync($"/api/orders/{orderId}/cancel", null)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await other.GetAsync($"/api/orders/{Guid.NewGuid()}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+
+        // The organiser sees the order and its tickets, but neither the client secret nor the QR codes.
+        var organizer = App.Organizer();
+        var seen = await organizer.GetOrderAsync(orderId);
+        Assert.Equal(JsonValueKind.Null, seen.GetProperty("payment").GetProperty("clientSecret").ValueKind);
+        Assert.All(await organizer.TicketsAsync(orderId), t => Assert.Equal(JsonValueKind.Null, t.GetProperty("qrToken").ValueKind));
+    }
+
+    [Fact]
+    public async Task Refund_OfAllTickets_MarksThemRefunded_RevokesTheirCodes_AndReturnsCapacity()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);
+        var buyer = App.Buyer("buyer-refund-all");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        App.Stripe.Control.Succeed(intentId);
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+
+        var accepted = await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { })).AssertJson(HttpStatusCode.Accepted);
+        Assert.Equal(orderId, accepted.GetProperty("id").GetGuid());
+
+        var refunded = await buyer.WaitForStatusAsync(orderId, "refunded");
+        Assert.Equal(2000, refunded.GetProperty("refundedCents").GetInt64());
+        Assert.All(await buyer.TicketsAsync(orderId), t =>
+        {
+            Assert.Equal("refunded", t.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, t.GetProperty("qrToken").ValueKind);
+        });
+        var tier = await (await App.Organizer().GetAsync($"/api/tiers/{tierId}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal(0, tier.GetProperty("issued").GetInt32());
+        Assert.Equal(4, tier.GetProperty("available").GetInt32());
+        Assert.Equal(0L, await App.Database.ScalarAsync(
+            "SELECT count(*) FROM ticketing.ticket_tokens k JOIN ticketing.tickets t ON t.id = k.ticket_id WHERE t.order_id = @id AND k.status = 'active'",
+            ("id", orderId)));
+        await App.Database.AssertConsistentAsync();
+    }
+
+    [Fact]
+    public async Task Refund_OfOneTicket_GivesPartiallyRefunded()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);
+        var buyer = App.Buyer("buyer-refund-one");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 3);
+        App.Stripe.Control.Succeed(intentId);
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        var chosen = (await buyer.TicketsAsync(orderId))[1].GetProperty("id").GetGuid();
+
+        await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { ticketIds = new[] { chosen } })).AssertJson(HttpStatusCode.Accepted);
+
+        var order = await buyer.WaitForStatusAsync(orderId, "partially_refunded");
+        Assert.Equal(1000, order.GetProperty("refundedCents").GetInt64());
+        var tickets = await buyer.TicketsAsync(orderId);
+        Assert.Equal("refunded", tickets.Single(t => t.GetProperty("id").GetGuid() == chosen).GetProperty("status").GetString());
+        Assert.Equal(2, tickets.Count(t => t.GetProperty("status").GetString() == "issued"));
+        // The same ticket cannot be refunded twice.
+        await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { ticketIds = new[] { chosen } }))
+            .AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
+        await App.Database.AssertConsistentAsync();
+    }
+
+    [Fact]
+    public async Task Refund_ByABuyer_Returns403()
+    {
+        var response = await App.Buyer("buyer-no-refund").PostJson($"/api/orders/{Guid.NewGuid()}/refund", new { });
+
+        await response.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task Dispute_Opened_ThenLost_VoidsTheTickets()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 4);
+        var buyer = App.Buyer("buyer-dispute");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        App.Stripe.Control.Succeed(intentId);
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+
+        var dispute = App.Stripe.Control.OpenDispute(intentId);
+        await buyer.WaitForStatusAsync(orderId, "disputed");
+        Assert.All(await buyer.TicketsAsync(orderId), t => Assert.Equal("issued", t.GetProperty("status").GetString()));
+
+        App.Stripe.Control.CloseDispute(dispute.Id, "lost");
+        await Eventually.Value(
+            () => buyer.TicketsAsync(orderId),
+            tickets => tickets.All(t => t.GetProperty("status").GetString() == "voided"),
+            TimeSpan.FromSeconds(20));
+        Assert.All(await buyer.TicketsAsync(orderId), t => Assert.Equal("voided", t.GetProperty("status").GetString()));
+        await App.Database.AssertConsistentAsync();
+    }
+
+    private async Task<long> OrderCount() => (long)(await App.Database.ScalarAsync("SELECT count(*) FROM ticketing.orders"))!;
+}

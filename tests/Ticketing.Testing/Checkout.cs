@@ -1,0 +1,104 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ticketing.Api.Auth;
+
+namespace Ticketing.Testing;
+
+/// <summary>A buyer's way through checkout, over HTTP, paying through the emulator.</summary>
+public static class Checkout
+{
+    public static async Task<Guid> HoldAsync(this HttpClient buyer, Guid tierId, int quantity)
+    {
+        var hold = await (await buyer.PostJson("/api/holds", new { tierId, quantity })).AssertJson(HttpStatusCode.Created);
+        return hold.GetProperty("id").GetGuid();
+    }
+
+    public static async Task<JsonElement> PlaceOrderAsync(this HttpClient buyer, params Guid[] holdIds) =>
+        await (await buyer.PostJson("/api/orders", new { holdIds, contact = new { email = "buyer@example.com", name = "A Buyer" } }))
+            .AssertJson(HttpStatusCode.Created);
+
+    /// <summary>Holds and orders <paramref name="quantity"/> tickets; answers the order id and its payment intent.</summary>
+    public static async Task<(Guid OrderId, string PaymentIntentId)> OrderAsync(this HttpClient buyer, Guid tierId, int quantity)
+    {
+        var order = await buyer.PlaceOrderAsync(await buyer.HoldAsync(tierId, quantity));
+        return (order.GetProperty("id").GetGuid(), order.GetProperty("payment").GetProperty("paymentIntentId").GetString()!);
+    }
+
+    public static async Task<JsonElement> GetOrderAsync(this HttpClient client, Guid orderId) =>
+        await (await client.GetAsync($"/api/orders/{orderId}")).AssertJson(HttpStatusCode.OK);
+
+    /// <summary>Polls the order until it reaches <paramref name="status"/> (fails the test after 20 s).</summary>
+    public static async Task<JsonElement> WaitForStatusAsync(this HttpClient client, Guid orderId, string status, int seconds = 20)
+    {
+        var order = await Eventually.Value(() => client.GetOrderAsync(orderId), o => o.GetProperty("status").GetString() == status, TimeSpan.FromSeconds(seconds));
+        Assert.Equal(status, order.GetProperty("status").GetString());
+        return order;
+    }
+
+    public static async Task<JsonElement[]> TicketsAsync(this HttpClient client, Guid orderId) =>
+        [.. (await (await client.GetAsync($"/api/orders/{orderId}/tickets")).AssertJson(HttpStatusCode.OK)).EnumerateArray()];
+
+    /// <summary>
+    /// The database's own view of the invariants: no fulfilled (or refunded)
+    /// order without all its tickets, and every tier's issued count equal to
+    /// its live tickets.
+    /// </summary>
+    public static async Task AssertConsistentAsync(this TestDatabase database)
+    {
+        var ordersShort = (long)(await database.ScalarAsync(
+            """
+            SELECT count(*) FROM ticketing.orders o
+            WHERE o.status IN ('fulfilled', 'refunded', 'partially_refunded', 'disputed')
+              AND (SELECT count(*) FROM ticketing.tickets t WHERE t.order_id = o.id)
+                  <> (SELECT sum(quantity) FROM ticketing.order_items i WHERE i.order_id = o.id)
+            """))!;
+        Assert.Equal(0L, ordersShort);
+        var tiersOff = (long)(await database.ScalarAsync(
+            """
+            SELECT count(*) FROM ticketing.ticket_tiers tt
+            WHERE tt.issued_quantity <> (SELECT count(*) FROM ticketing.tickets t WHERE t.tier_id = tt.id AND t.status = 'issued')
+            """))!;
+        Assert.Equal(0L, tiersOff);
+    }
+
+    /// <summary>A Stripe event signed the way Stripe signs it, with the tests' webhook secret.</summary>
+    public static HttpRequestMessage SignedWebhook(string payload, DateTimeOffset? signedAt = null, string secret = StripeEmulatorHost.WebhookSecret)
+    {
+        var timestamp = (signedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}")));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Stripe-Signature", $"t={timestamp},v1={signature}");
+        return request;
+    }
+
+    /// <summary>A payment_intent.succeeded event as Stripe would send it.</summary>
+    public static string PaymentSucceededEvent(string eventId, string paymentIntentId, Guid orderId, long amount, string currency = "eur") =>
+        JsonSerializer.Serialize(new
+        {
+            id = eventId,
+            @object = "event",
+            api_version = Stripe.StripeConfiguration.ApiVersion,
+            created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            type = "payment_intent.succeeded",
+            livemode = false,
+            pending_webhooks = 1,
+            data = new
+            {
+                @object = new
+                {
+                    id = paymentIntentId,
+                    @object = "payment_intent",
+                    amount,
+                    amount_received = amount,
+                    currency,
+                    status = "succeeded",
+                    latest_charge = "ch_" + paymentIntentId[3..],
+                    metadata = new Dictionary<string, string> { ["order_id"] = orderId.ToString() },
+                },
+            },
+        });
+
+    public static HttpClient Buyer2(this TicketingApp app) => app.ClientFor("buyer-2", Roles.Buyer);
+}
