@@ -23,6 +23,11 @@ internal static class StripeWebhookApi
     public static async Task<Results<Ok, ProblemHttpResult>> Receive(
         HttpRequest request, IOptions<StripeOptions> options, PaymentInbox inbox, CancellationToken cancellationToken)
     {
+        if (request.Headers["Stripe-Signature"] is not [{ Length: > 0 } signature])
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, "invalid-signature", "Invalid Stripe signature.", "The Stripe-Signature header is missing.");
+        }
+
         using var reader = new StreamReader(request.Body);
         var payload = await reader.ReadToEndAsync(cancellationToken);
         Event stripeEvent;
@@ -30,7 +35,7 @@ internal static class StripeWebhookApi
         {
             // Our Stripe.net may be newer or older than the account's API version: the fields we read are stable.
             stripeEvent = EventUtility.ConstructEvent(
-                payload, request.Headers["Stripe-Signature"], options.Value.WebhookSecret, ToleranceSeconds, throwOnApiVersionMismatch: false);
+                payload, signature, options.Value.WebhookSecret, ToleranceSeconds, throwOnApiVersionMismatch: false);
         }
         catch (StripeException invalid)
         {

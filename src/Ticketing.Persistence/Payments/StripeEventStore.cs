@@ -36,8 +36,11 @@ public sealed class StripeEventStore(NpgsqlDataSource database)
         command.Parameters.AddWithValue("event_id", eventId);
         command.Parameters.AddWithValue("type", type);
         command.Parameters.AddWithValue("payload", payload);
-        var status = (string?)await command.ExecuteScalarAsync(cancellationToken);
-        return Enum.Parse<InboxStatus>(status!, ignoreCase: true);
+        // No row at all: a concurrent delivery inserted it after this statement's
+        // snapshot was taken, and has not finished with it.
+        return await command.ExecuteScalarAsync(cancellationToken) is string status
+            ? Enum.Parse<InboxStatus>(status, ignoreCase: true)
+            : InboxStatus.Pending;
     }
 
     public async Task MarkProcessedAsync(string eventId, CancellationToken cancellationToken)
