@@ -40,6 +40,36 @@ public sealed class ComposeFileTests
 
         Assert.Contains(SettingKeys.ConnectionString, keys);
         Assert.Contains(SettingKeys.AuthSigningKey, keys);
+        Assert.Contains(SettingKeys.StripeSecretKey, keys);
+        Assert.Contains(SettingKeys.StripeWebhookSecret, keys);
+    }
+
+    [Fact]
+    public void Silo_AndStripeEmulator_PointAtEachOther_WithOneWebhookSecret()
+    {
+        var silo = Environment("silo");
+        var emulator = Environment("stripe-emulator");
+        var apiBase = new Uri(silo["Ticketing__Stripe__ApiBase"]);
+        var webhook = new Uri(emulator["StripeEmulator__WebhookUrl"]);
+
+        Assert.Equal("stripe-emulator", apiBase.Host);
+        Assert.Equal(ListenPort(emulator), apiBase.Port);
+        Assert.Equal("silo", webhook.Host);
+        Assert.Equal(ListenPort(silo), webhook.Port);
+        Assert.Equal("/api/webhooks/stripe", webhook.AbsolutePath);
+        Assert.Equal(silo["Ticketing__Stripe__WebhookSecret"], emulator["StripeEmulator__WebhookSecret"]);
+        Assert.Contains("whsec_", emulator["StripeEmulator__WebhookSecret"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StripeEmulator_IsBuiltByADockerfileThatRunsItsAssembly()
+    {
+        var build = (YamlMappingNode)Service("stripe-emulator")["build"];
+        var dockerfile = Path.Combine(Root, Scalar(build, "context"), Scalar(build, "dockerfile"));
+        var assembly = typeof(Ticketing.StripeEmulator.EmulatorProgram).Assembly.GetName().Name + ".dll";
+
+        Assert.True(File.Exists(dockerfile), $"{dockerfile} is missing");
+        Assert.Contains($"ENTRYPOINT [\"dotnet\", \"{assembly}\"]", File.ReadAllText(dockerfile), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,6 +118,9 @@ public sealed class ComposeFileTests
         Assert.Contains($"EXPOSE 8080 {ports["Orleans__Endpoints__SiloPort"]} {ports["Orleans__Endpoints__GatewayPort"]}", text, StringComparison.Ordinal);
         Assert.Contains("Ticketing.Api.csproj", text, StringComparison.Ordinal);
     }
+
+    private static int ListenPort(Dictionary<string, string> environment) =>
+        new Uri(environment["ASPNETCORE_URLS"].Replace("+", "localhost", StringComparison.Ordinal)).Port;
 
     private YamlMappingNode Service(string name) => (YamlMappingNode)services[name];
 
