@@ -120,6 +120,37 @@ public sealed class OrderRecoveryTests
         await database.AssertConsistentAsync();
     }
 
+    [Fact]
+    public async Task FailedWebhook_IsRetriedFromTheInbox_WithoutStripeSendingItAgain()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:Holds:WakeUp"] = "00:00:02" }).Start();
+        var tierId = await TierSetup.CreateAsync(app, capacity: 5, priceCents: 1000);
+        var buyer = app.Buyer("buyer-inbox");
+        app.Stripe.Control.ConfigureDelivery(new Ticketing.StripeEmulator.Webhooks.DeliverySettings(Paused: true)); // only our own delivery below
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        await database.ScalarAsync("ALTER TABLE ticketing.orders ADD CONSTRAINT test_refuse_payment CHECK (paid_at IS NULL) NOT VALID");
+        var eventId = "evt_inbox_" + orderId.ToString("N");
+
+        var refused = await app.CreateClient().SendAsync(Checkout.SignedWebhook(Checkout.PaymentSucceededEvent(eventId, intentId, orderId, 2000)));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.Equal("failed", await database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)));
+        Assert.Equal("awaiting_payment", await database.ScalarAsync("SELECT status FROM ticketing.orders WHERE id = @id", ("id", orderId)));
+
+        await database.ScalarAsync("ALTER TABLE ticketing.orders DROP CONSTRAINT test_refuse_payment");
+
+        await buyer.WaitForStatusAsync(orderId, "fulfilled", seconds: 40);
+        var status = await Eventually.Value(
+            () => database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)),
+            value => (string?)value == "processed",
+            TimeSpan.FromSeconds(10));
+        Assert.Equal("processed", status);
+        Assert.Equal(2, await database.ScalarAsync("SELECT attempts FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)));
+        Assert.Equal(2, (await buyer.TicketsAsync(orderId)).Length);
+        await database.AssertConsistentAsync();
+    }
+
     private static async Task<(Guid, string)?> TryOrder(HttpClient buyer, Guid tierId)
     {
         var hold = await buyer.PostJson("/api/holds", new { tierId, quantity = 1 });
