@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Runs the product locally: a private PostgreSQL, the schema migrations and
-# the API silo on http://localhost:5000 (dashboard at /dashboard, API
-# reference at /docs). Everything it needs is set up on the way.
+# Runs the product locally: a private PostgreSQL, the schema migrations, the
+# Stripe emulator on http://localhost:12111 and the API silo on
+# http://localhost:5000 (dashboard at /dashboard, API reference at /docs).
+# Everything it needs is set up on the way.
+#
+# Payments go to the Stripe emulator unless Ticketing__Stripe__SecretKey or
+# Ticketing__Stripe__ApiBase is set: then they go to that Stripe (real Stripe
+# when only the key is set) and no emulator is started. Webhooks from real
+# Stripe need a tunnel or `stripe listen --forward-to`, which this script
+# does not set up.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -14,10 +21,47 @@ export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5000}"
 export ConnectionStrings__Ticketing="${ConnectionStrings__Ticketing:-$connection}"
 export Ticketing__Auth__SigningKey="${Ticketing__Auth__SigningKey:-development-only-signing-key-0123456789abcdef}"
 
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -z "${Ticketing__Stripe__SecretKey:-}" && -z "${Ticketing__Stripe__ApiBase:-}" ]]; then
+  emulator_url="${STRIPE_EMULATOR_URL:-http://localhost:12111}"
+  # The silo's own address as the emulator reaches it: the first of
+  # ASPNETCORE_URLS, with a wildcard host made local.
+  silo_url="${ASPNETCORE_URLS%%;*}"
+  silo_url="$(sed -E 's#://(\+|\*|0\.0\.0\.0|\[::\])#://localhost#' <<<"$silo_url")"
+  export Ticketing__Stripe__ApiBase="$emulator_url"
+  export Ticketing__Stripe__SecretKey="sk_test_development"
+  export Ticketing__Stripe__WebhookSecret="${Ticketing__Stripe__WebhookSecret:-whsec_development_only_0123456789abcdef}"
+
+  dotnet build src/Ticketing.StripeEmulator -c Release -v quiet -nologo
+  ASPNETCORE_URLS="$emulator_url" \
+    StripeEmulator__WebhookUrl="${StripeEmulator__WebhookUrl:-${silo_url%/}/api/webhooks/stripe}" \
+    StripeEmulator__WebhookSecret="$Ticketing__Stripe__WebhookSecret" \
+    dotnet src/Ticketing.StripeEmulator/bin/Release/net10.0/Ticketing.StripeEmulator.dll &
+  pids+=("$!")
+  echo "Stripe emulator on $emulator_url (test cards: pm_card_visa, pm_card_chargeDeclined; controls under /_emulator/)"
+else
+  echo "Stripe: ${Ticketing__Stripe__ApiBase:-https://api.stripe.com} (emulator not started)"
+fi
+
 dotnet build src/Ticketing.Api -c Release -v quiet -nologo
 api="src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll"
 
 echo "Organizer token for this server (valid 12 h):"
 dotnet "$api" token --user organizer-1 --role organizer
 echo
-exec dotnet "$api"
+# In the background and waited for, so that Ctrl-C or a TERM stops the
+# emulator along with the silo.
+dotnet "$api" &
+pids+=("$!")
+wait "${pids[-1]}"

@@ -1,0 +1,35 @@
+namespace Ticketing.StripeEmulator.Hosting;
+
+/// <summary>The <c>StripeEmulator</c> configuration section.</summary>
+public sealed class EmulatorOptions
+{
+    public const string Section = "StripeEmulator";
+
+    /// <summary>
+    /// Stripe retries for days with exponential backoff; locally ten attempts
+    /// (the first and nine retries, about eight and a half minutes) are enough.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
+        [.. Enumerable.Range(0, 9).Select(step => TimeSpan.FromSeconds(1 << step))];
+
+    /// <summary>Where events are POSTed; no deliveries when unset (events are still listed).</summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>The endpoint's signing secret, <c>whsec_...</c>.</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Waits before each retry; its length + 1 is the number of attempts.</summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    /// <summary>
+    /// How many attempts may be in flight at once. 1 (the default) sends them one
+    /// at a time in queue order, which keeps tests deterministic; raise it when
+    /// driving load through the emulator.
+    /// </summary>
+    public int DeliveryConcurrency { get; set; } = 1;
+
+    /// <summary>How long one delivery attempt may take before it counts as failed.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays ?? DefaultRetryDelays;
+}

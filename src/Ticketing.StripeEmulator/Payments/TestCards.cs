@@ -1,0 +1,39 @@
+using Ticketing.StripeEmulator.Wire;
+
+namespace Ticketing.StripeEmulator.Payments;
+
+/// <summary>Stripe's test payment method tokens the emulator knows; any other is "No such PaymentMethod".</summary>
+public static class TestCards
+{
+    public const string Visa = "pm_card_visa";
+    public const string Declined = "pm_card_chargeDeclined";
+
+    private static readonly Dictionary<string, CardOutcome> Outcomes = new(StringComparer.Ordinal)
+    {
+        [Visa] = CardOutcome.Approved,
+        ["pm_card_visa_debit"] = CardOutcome.Approved,
+        ["pm_card_mastercard"] = CardOutcome.Approved,
+        ["pm_card_amex"] = CardOutcome.Approved,
+        ["pm_card_us"] = CardOutcome.Approved,
+        [Declined] = new("card_declined", "generic_decline", "Your card was declined."),
+        ["pm_card_chargeDeclinedInsufficientFunds"] = new("card_declined", "insufficient_funds", "Your card has insufficient funds."),
+        ["pm_card_chargeDeclinedExpiredCard"] = new("expired_card", "expired_card", "Your card has expired."),
+        ["pm_card_chargeDeclinedIncorrectCvc"] = new("incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."),
+        // Succeeds, then the cardholder disputes it at once (charge.dispute.created).
+        ["pm_card_createDispute"] = CardOutcome.Approved with { OpensDispute = true },
+    };
+
+    public static CardOutcome For(string paymentMethod) =>
+        Outcomes.TryGetValue(paymentMethod, out var outcome)
+            ? outcome
+            : throw new StripeApiException(
+                StatusCodes.Status400BadRequest,
+                new StripeError
+                {
+                    Type = StripeError.InvalidRequest,
+                    Code = "resource_missing",
+                    Message = $"No such PaymentMethod: '{paymentMethod}'. The emulator knows: {string.Join(", ", Outcomes.Keys)}.",
+                    Param = "payment_method",
+                },
+                isParameterError: true);
+}
