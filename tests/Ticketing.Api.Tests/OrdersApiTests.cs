@@ -143,6 +143,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         var second = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
 
         await second.AssertProblem(HttpStatusCode.Conflict, "hold-in-order");
+        await (await buyer.DeleteAsync($"/api/holds/{holdId}")).AssertProblem(HttpStatusCode.Conflict, "hold-in-order");
     }
 
     [Fact]

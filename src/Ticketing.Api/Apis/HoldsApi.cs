@@ -54,6 +54,11 @@ internal static class HoldsApi
             return Problem.Conflict("hold-consumed", "Hold already used.", "This hold was turned into an order's tickets; cancel or refund the order instead.");
         }
 
+        if (await holds.InOpenOrderAsync(holdId, cancellationToken))
+        {
+            return Problem.Conflict("hold-in-order", "Hold in an order.", "An unpaid order is paying with this hold; cancel the order first.");
+        }
+
         // Releasing a hold that already ended (released, expired) changes nothing: still 204.
         await grains.GetGrain<ITicketTierGrain>(hold.TierId).Release(holdId, hold.UserId);
         return TypedResults.NoContent();

@@ -27,4 +27,17 @@ public sealed class HoldStore(NpgsqlDataSource database)
 
         return new HoldInfo(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), expiresAt, status);
     }
+
+    /// <summary>Whether an unpaid order is paying with this hold.</summary>
+    public async Task<bool> InOpenOrderAsync(Guid holdId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM ticketing.order_items i JOIN ticketing.orders o ON o.id = i.order_id
+                WHERE i.hold_id = @id AND o.status IN ('awaiting_payment', 'payment_failed'))
+            """);
+        command.Parameters.AddWithValue("id", holdId);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 }
