@@ -13,6 +13,7 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
     private static readonly Guid TierId = Guid.NewGuid();
     private static readonly Guid OrderId = Guid.NewGuid();
     private static readonly Guid TicketId = Guid.NewGuid();
+    private static readonly Guid HoldId = Guid.NewGuid();
     private TestDatabase database = null!;
 
     public async Task InitializeAsync()
@@ -24,6 +25,9 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
                 VALUES ('{TierId}', '{EventId}', 'GA', 5000, 'eur', 10, 2, 7);
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, stripe_payment_intent_id, paid_at)
                 VALUES ('{OrderId}', '{EventId}', 'buyer-1', 'fulfilled', 5000, 'eur', 'pi_1', now());
+            INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, status, expires_at, ended_at, order_id)
+                VALUES ('{HoldId}', '{TierId}', 'buyer-1', 1, 'consumed', now(), now(), '{OrderId}');
+            INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents) VALUES ('{OrderId}', '{TierId}', '{HoldId}', 1, 5000);
             INSERT INTO ticketing.tickets (id, order_id, tier_id, sequence_number) VALUES ('{TicketId}', '{OrderId}', '{TierId}', 1);
             INSERT INTO ticketing.ticket_tokens (token, ticket_id) VALUES ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '{TicketId}');
             INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, expires_at) VALUES (gen_random_uuid(), '{TierId}', 'buyer-1', 2, now() + interval '15 minutes');
@@ -52,6 +56,9 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
     [InlineData("UPDATE ticketing.ticket_tokens SET token = 'short'", "ticket_tokens_long_enough")]
     [InlineData("UPDATE ticketing.ticket_tokens SET scan_count = -1", "ticket_tokens_scan_count_non_negative")]
     [InlineData("UPDATE ticketing.stripe_events SET status = 'maybe'", "stripe_events_status_known")]
+    [InlineData("UPDATE ticketing.orders SET amount_paid_cents = 5000, amount_refunded_cents = 6000", "orders_refund_within_payment")]
+    [InlineData("UPDATE ticketing.orders SET amount_refunded_cents = -1", "orders_refund_within_payment")]
+    [InlineData("UPDATE ticketing.orders SET dispute = 'maybe'", "orders_dispute_known")]
     public async Task Check_WhenViolated_RefusesTheWrite(string sql, string constraints)
     {
         var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(sql));
@@ -68,6 +75,10 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
     [InlineData("INSERT INTO ticketing.ticket_tokens (token, ticket_id) VALUES ('BBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', '{ticket}')", "ticket_tokens_one_active_per_ticket")]
     [InlineData("INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, stripe_payment_intent_id) VALUES (gen_random_uuid(), '{event}', 'b', 'awaiting_payment', 1, 'eur', 'pi_1')", "orders_stripe_payment_intent_id")]
     [InlineData("INSERT INTO ticketing.stripe_events (event_id, type, payload) VALUES ('evt_1', 'payment_intent.succeeded', '{}')", "stripe_events_pkey")]
+    [InlineData(
+        "INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency) VALUES ('{other}', '{event}', 'buyer-1', 'awaiting_payment', 1, 'eur');" +
+        "INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents) VALUES ('{other}', '{tier}', '{hold}', 1, 1)",
+        "order_items_one_order_per_hold")]
     public async Task Unique_WhenDuplicated_RefusesTheWrite(string sql, string constraint)
     {
         var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(Fill(sql)));
@@ -76,14 +87,26 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
         Assert.Equal(constraint, error.ConstraintName);
     }
 
+    [Theory]
+    [InlineData("UPDATE ticketing.order_items SET quantity = 2; UPDATE ticketing.orders SET status = 'fulfilled'")]
+    [InlineData("UPDATE ticketing.orders SET status = 'refunded'; INSERT INTO ticketing.tickets (id, order_id, tier_id, sequence_number) VALUES (gen_random_uuid(), '{order}', '{tier}', 2)")]
+    public async Task FulfilledOrder_WithoutExactlyItsTickets_IsRefusedAtCommit(string sql)
+    {
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(Fill(sql)));
+
+        Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+        Assert.Contains("tickets for", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal(1L, await database.ScalarAsync("SELECT count(*) FROM ticketing.tickets"));
+    }
+
     [Fact]
     public async Task OneActiveHold_WhenTheFirstHasEnded_AllowsANewOne()
     {
-        await Execute("UPDATE ticketing.ticket_holds SET status = 'released', ended_at = now()");
+        await Execute("UPDATE ticketing.ticket_holds SET status = 'released', ended_at = now() WHERE status = 'active'");
 
         await Execute(Fill("INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, expires_at) VALUES (gen_random_uuid(), '{tier}', 'buyer-1', 1, now())"));
 
-        Assert.Equal(2L, await database.ScalarAsync("SELECT count(*) FROM ticketing.ticket_holds"));
+        Assert.Equal(1L, await database.ScalarAsync("SELECT count(*) FROM ticketing.ticket_holds WHERE status = 'active'"));
     }
 
     [Theory]
@@ -113,7 +136,9 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
         .Replace("{order}", OrderId.ToString(), StringComparison.Ordinal)
         .Replace("{tier}", TierId.ToString(), StringComparison.Ordinal)
         .Replace("{ticket}", TicketId.ToString(), StringComparison.Ordinal)
-        .Replace("{event}", EventId.ToString(), StringComparison.Ordinal);
+        .Replace("{event}", EventId.ToString(), StringComparison.Ordinal)
+        .Replace("{hold}", HoldId.ToString(), StringComparison.Ordinal)
+        .Replace("{other}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
 
     private async Task Execute(string sql)
     {
