@@ -78,12 +78,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
         var buyer = App.Buyer("buyer-declined");
         var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
-        var stripe = new Stripe.StripeClient(new Stripe.StripeClientOptions
-        {
-            ApiKey = StripeEmulatorHost.SecretKey,
-            ApiBase = "http://stripe.test",
-            HttpClient = new Stripe.SystemNetHttpClient(App.Stripe.CreateClient()),
-        });
+        var stripe = App.Stripe.Client();
 
         var declined = await Assert.ThrowsAsync<Stripe.StripeException>(() =>
             stripe.V1.PaymentIntents.ConfirmAsync(intentId, new Stripe.PaymentIntentConfirmOptions { PaymentMethod = "pm_card_chargeDeclined" }));
@@ -123,9 +118,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
         var buyer = App.Buyer("buyer-cancel-late");
-        var (orderId, intentId) = await buyer.OrderAsync(tierId, 1);
-        App.Stripe.Control.Succeed(intentId);
-        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        var orderId = await App.PaidOrderAsync(buyer, tierId, 1);
 
         await (await buyer.PostAsync($"/api/orders/{orderId}/cancel", null)).AssertProblem(HttpStatusCode.Conflict, "order-state");
 
@@ -201,9 +194,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     public async Task Buyer_CannotReadOrCancelAnotherBuyersOrder()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
-        var (orderId, intentId) = await App.Buyer("private-owner").OrderAsync(tierId, 1);
-        App.Stripe.Control.Succeed(intentId);
-        await App.Buyer("private-owner").WaitForStatusAsync(orderId, "fulfilled");
+        var orderId = await App.PaidOrderAsync(App.Buyer("private-owner"), tierId, 1);
         var other = App.Buyer("private-other");
 
         await (await other.GetAsync($"/api/orders/{orderId}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
@@ -223,9 +214,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);
         var buyer = App.Buyer("buyer-refund-all");
-        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
-        App.Stripe.Control.Succeed(intentId);
-        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        var orderId = await App.PaidOrderAsync(buyer, tierId, 2);
 
         var accepted = await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { })).AssertJson(HttpStatusCode.Accepted);
         Assert.Equal(orderId, accepted.GetProperty("id").GetGuid());
@@ -251,9 +240,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);
         var buyer = App.Buyer("buyer-refund-one");
-        var (orderId, intentId) = await buyer.OrderAsync(tierId, 3);
-        App.Stripe.Control.Succeed(intentId);
-        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        var orderId = await App.PaidOrderAsync(buyer, tierId, 3);
         var chosen = (await buyer.TicketsAsync(orderId))[1].GetProperty("id").GetGuid();
 
         await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { ticketIds = new[] { chosen } })).AssertJson(HttpStatusCode.Accepted);

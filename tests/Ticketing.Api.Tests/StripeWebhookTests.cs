@@ -81,7 +81,7 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
         {
             App.Stripe.Control.Succeed(intentId);
             // A refund made by hand in Stripe's dashboard, before the success reached us.
-            await Stripe().V1.Refunds.CreateAsync(new Stripe.RefundCreateOptions { PaymentIntent = intentId });
+            await App.Stripe.Client().V1.Refunds.CreateAsync(new Stripe.RefundCreateOptions { PaymentIntent = intentId });
             App.Stripe.Control.Flush(); // newest first: charge.refunded, then payment_intent.succeeded
         }
         finally
@@ -107,7 +107,7 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
         try
         {
             await Assert.ThrowsAsync<Stripe.StripeException>(() =>
-                Stripe().V1.PaymentIntents.ConfirmAsync(intentId, new Stripe.PaymentIntentConfirmOptions { PaymentMethod = "pm_card_chargeDeclined" }));
+                App.Stripe.Client().V1.PaymentIntents.ConfirmAsync(intentId, new Stripe.PaymentIntentConfirmOptions { PaymentMethod = "pm_card_chargeDeclined" }));
             App.Stripe.Control.Succeed(intentId);
             App.Stripe.Control.Flush(); // the success arrives before the older failure
         }
@@ -176,11 +176,4 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("processed", await App.Database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)));
     }
-
-    private Stripe.StripeClient Stripe() => new(new Stripe.StripeClientOptions
-    {
-        ApiKey = StripeEmulatorHost.SecretKey,
-        ApiBase = "http://stripe.test",
-        HttpClient = new Stripe.SystemNetHttpClient(App.Stripe.CreateClient()),
-    });
 }

@@ -24,6 +24,14 @@ public sealed class OrderLifecycleTests
         order.State.Items.SelectMany(i => Enumerable.Range(1, i.Quantity).Select(n =>
             new OrderTicket(Guid.NewGuid(), order.State.Id, i.TierId, n, "issued", "token"))).ToList();
 
+    internal static (OrderLifecycle Order, List<OrderTicket> Tickets) Fulfilled()
+    {
+        var order = NewOrder();
+        order.PaymentSucceeded(Paid(order), Now);
+        order.Fulfil();
+        return (order, Issue(order));
+    }
+
     [Fact]
     public void Place_PricesTheItems_AndAwaitsPayment()
     {
@@ -138,10 +146,7 @@ public sealed class OrderLifecycleTests
     [Fact]
     public void Refund_OfAllTheMoney_RefundsEveryTicket()
     {
-        var order = NewOrder();
-        order.PaymentSucceeded(Paid(order), Now);
-        order.Fulfil();
-        var tickets = Issue(order);
+        var (order, tickets) = Fulfilled();
 
         order.RefundReported(order.State.TotalCents);
 
@@ -153,10 +158,7 @@ public sealed class OrderLifecycleTests
     [Fact]
     public void Refund_AskedForOneTicket_RefundsThatTicketOnly_WhenStripeReportsIt()
     {
-        var order = NewOrder();
-        order.PaymentSucceeded(Paid(order), Now);
-        order.Fulfil();
-        var tickets = Issue(order);
+        var (order, tickets) = Fulfilled();
         var chosen = tickets.First(t => t.TierId == TierB);
         order.RefundRequested(new RefundRequest("re_1", [chosen.Id], 4000));
 
@@ -173,10 +175,7 @@ public sealed class OrderLifecycleTests
     [Fact]
     public void Refund_FromStripesDashboard_CoversTicketsAsFarAsTheMoneyGoes()
     {
-        var order = NewOrder();
-        order.PaymentSucceeded(Paid(order), Now);
-        order.Fulfil();
-        var tickets = Issue(order);
+        var (order, tickets) = Fulfilled();
 
         order.RefundReported(1500); // one ticket of tier A, refunded by hand in Stripe
 
@@ -197,10 +196,7 @@ public sealed class OrderLifecycleTests
     [Fact]
     public void Dispute_OpenThenLost_VoidsTheTickets_AndStaysDisputed()
     {
-        var order = NewOrder();
-        order.PaymentSucceeded(Paid(order), Now);
-        order.Fulfil();
-        var tickets = Issue(order);
+        var (order, tickets) = Fulfilled();
 
         order.DisputeReported(DisputeState.Open);
         order.Settle(tickets);
@@ -215,10 +211,7 @@ public sealed class OrderLifecycleTests
     [Fact]
     public void Dispute_Won_GoesBackToFulfilled()
     {
-        var order = NewOrder();
-        order.PaymentSucceeded(Paid(order), Now);
-        order.Fulfil();
-        var tickets = Issue(order);
+        var (order, tickets) = Fulfilled();
         order.DisputeReported(DisputeState.Open);
         order.Settle(tickets);
 

@@ -26,6 +26,15 @@ public static class Checkout
         return (order.GetProperty("id").GetGuid(), order.GetProperty("payment").GetProperty("paymentIntentId").GetString()!);
     }
 
+    /// <summary>Orders <paramref name="quantity"/> tickets, pays through the emulator and waits for them; answers the order id.</summary>
+    public static async Task<Guid> PaidOrderAsync(this TicketingApp app, HttpClient buyer, Guid tierId, int quantity)
+    {
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, quantity);
+        app.Stripe.Control.Succeed(intentId);
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        return orderId;
+    }
+
     public static async Task<JsonElement> GetOrderAsync(this HttpClient client, Guid orderId) =>
         await (await client.GetAsync($"/api/orders/{orderId}")).AssertJson(HttpStatusCode.OK);
 

@@ -24,6 +24,14 @@ public sealed class StripeEmulatorHost : WebApplicationFactory<EmulatorProgram>
 
     public EmulatorControl Control => Services.GetRequiredService<EmulatorControl>();
 
+    /// <summary>The real Stripe.net client, talking to this emulator (as a buyer's page or Stripe's dashboard would).</summary>
+    public Stripe.StripeClient Client() => new(new Stripe.StripeClientOptions
+    {
+        ApiKey = SecretKey,
+        ApiBase = "http://stripe.test",
+        HttpClient = new Stripe.SystemNetHttpClient(CreateClient()),
+    });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
