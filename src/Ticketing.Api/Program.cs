@@ -48,6 +48,7 @@ app.MapTiersApi();
 app.MapHoldsApi();
 app.MapOrdersApi();
 app.MapStripeWebhook();
+app.MapTicketsApi();
 
 await app.RunAsync();
 return 0;

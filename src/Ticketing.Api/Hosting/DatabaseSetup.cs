@@ -4,6 +4,7 @@ using Ticketing.Persistence.Idempotency;
 using Ticketing.Persistence.Migrations;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Payments;
+using Ticketing.Persistence.Tickets;
 using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Api.Hosting;
@@ -29,6 +30,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<OrderRepository>();
         builder.Services.AddSingleton<StripeEventStore>();
+        builder.Services.AddSingleton<TicketStore>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Registered before Orleans: hosted services start in order, and the

@@ -2,6 +2,7 @@ using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Ticketing.Api.Auth;
+using Ticketing.Grains.Tickets;
 using Ticketing.Grains.Tiers;
 
 namespace Ticketing.Api.Hosting;
@@ -17,6 +18,7 @@ internal static class SiloSetup
         var connectionString = DatabaseSetup.ConnectionString(configuration);
         builder.Services.Configure<HoldOptions>(configuration.GetSection(HoldOptions.Section));
         builder.Services.AddSingleton<TierMetrics>();
+        builder.Services.AddSingleton<ScanMetrics>();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(cluster =>

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ticketing.Abstractions.Orders;
+using Ticketing.Abstractions.Tickets;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Grains.Payments;
 using Ticketing.Grains.Tiers;
@@ -421,6 +422,11 @@ public sealed class OrderGrain(
         foreach (var group in order.TicketsToEnd(tickets).GroupBy(e => (e.Ticket.TierId, e.End)))
         {
             await Tier(group.Key.TierId).Void(OrderId, group.Select(e => e.Ticket.Id).ToList(), group.Key.End);
+            foreach (var (ticket, _) in group)
+            {
+                // The gate's view of the ticket; the database refuses to admit it anyway.
+                await GrainFactory.GetGrain<ITicketGrain>(ticket.Id).Refresh();
+            }
         }
 
         if (order.Settle(tickets))

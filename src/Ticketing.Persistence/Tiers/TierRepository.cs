@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -318,7 +317,7 @@ public sealed class TierRepository(NpgsqlDataSource database)
                     INSERT INTO ticketing.ticket_tokens (token, ticket_id)
                     SELECT * FROM unnest(@tokens, @ticket_ids)
                     """);
-                tokens.Parameters.AddWithValue("tokens", rows.Select(_ => NewToken()).ToArray());
+                tokens.Parameters.AddWithValue("tokens", rows.Select(_ => Tickets.TicketStore.NewToken()).ToArray());
                 tokens.Parameters.AddWithValue("ticket_ids", rows.Select(r => r.Id).ToArray());
                 yield return tokens;
             }
@@ -360,9 +359,5 @@ public sealed class TierRepository(NpgsqlDataSource database)
         }
 
         private static string Name(HoldStatus status) => status.ToString().ToLowerInvariant();
-
-        /// <summary>128 random bits, URL-safe base64 without padding (22 characters).</summary>
-        private static string NewToken() =>
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

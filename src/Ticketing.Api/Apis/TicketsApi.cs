@@ -1,0 +1,119 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using QRCoder;
+using Ticketing.Abstractions.Tickets;
+using Ticketing.Api.Auth;
+using Ticketing.Api.Problems;
+using Ticketing.Persistence.Tickets;
+
+namespace Ticketing.Api.Apis;
+
+internal static class TicketsApi
+{
+    public static void MapTicketsApi(this IEndpointRouteBuilder app)
+    {
+        var tickets = app.MapGroup("/api/tickets").WithTags("Tickets").RequireAuthorization();
+        tickets.MapGet("/{ticketId:guid}", GetTicket);
+        tickets.MapGet("/{ticketId:guid}/qr.svg", GetQrSvg);
+        tickets.MapGet("/{ticketId:guid}/qr.png", GetQrPng);
+        tickets.MapPost("/{ticketId:guid}/reissue", ReissueCode);
+
+        app.MapPost("/api/scans", Scan).WithTags("Scans").RequireAuthorization(Roles.Scanner);
+    }
+
+    public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> GetTicket(
+        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken) =>
+        await tickets.FindAsync(ticketId, cancellationToken) is { } owned && (owned.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
+            ? TypedResults.Ok(TicketResponse.From(owned.Ticket, showToken: owned.UserId == user.UserId()))
+            : Problem.NotFound($"No ticket {ticketId}.");
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetQrSvg(
+        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken) =>
+        await OwnCode(ticketId, user, tickets, cancellationToken) is { } code
+            ? TypedResults.Text(new SvgQRCode(code).GetGraphic(8), "image/svg+xml")
+            : Problem.NotFound($"No ticket {ticketId} with a live code of yours.");
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetQrPng(
+        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken) =>
+        await OwnCode(ticketId, user, tickets, cancellationToken) is { } code
+            ? TypedResults.File(new PngByteQRCode(code).GetGraphic(8), "image/png")
+            : Problem.NotFound($"No ticket {ticketId} with a live code of yours.");
+
+    /// <summary>A new code for a ticket whose code leaked: the old one answers revoked from now on.</summary>
+    public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> ReissueCode(
+        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (await tickets.FindAsync(ticketId, cancellationToken) is not { } owned || (owned.UserId != user.UserId() && !user.IsInRole(Roles.Organizer)))
+        {
+            return Problem.NotFound($"No ticket {ticketId}.");
+        }
+
+        if (await grains.GetGrain<ITicketGrain>(ticketId).Reissue() is null)
+        {
+            return Problem.Conflict("ticket-not-valid", "Ticket not valid.", $"Ticket {ticketId} is {owned.Ticket.Status}; only a valid ticket gets a new code.");
+        }
+
+        var reissued = await tickets.FindAsync(ticketId, cancellationToken);
+        return TypedResults.Ok(TicketResponse.From(reissued!.Ticket, showToken: owned.UserId == user.UserId()));
+    }
+
+    public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(
+        ScanRequest request, TicketStore tickets, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            return Problem.Validation(errors);
+        }
+
+        // Codes are looked up, never parsed: a code says nothing about its ticket.
+        if (await tickets.FindByTokenAsync(request.Token!, cancellationToken) is not { } ticketId)
+        {
+            await tickets.RecordUnknownScanAsync(request.Token!, request.EventId!.Value, request.Gate, clock.GetUtcNow(), cancellationToken);
+            return TypedResults.Ok(new ScanResponse("unknown", null, null, 0, null, null));
+        }
+
+        var result = await grains.GetGrain<ITicketGrain>(ticketId).Scan(request.Token!, request.EventId!.Value, request.Gate);
+        return TypedResults.Ok(ScanResponse.From(result));
+    }
+
+    private static async Task<QRCodeData?> OwnCode(Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken)
+    {
+        if (await tickets.FindAsync(ticketId, cancellationToken) is not { Ticket.QrToken: { } token } owned || owned.UserId != user.UserId())
+        {
+            return null;
+        }
+
+        using var generator = new QRCodeGenerator();
+        return generator.CreateQrCode(token, QRCodeGenerator.ECCLevel.Q);
+    }
+}
+
+internal sealed record ScanRequest(string? Token, Guid? EventId, string? Gate)
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (Token is not { Length: > 0 and <= 200 })
+        {
+            errors["token"] = ["token is required: the code read from the ticket."];
+        }
+
+        if (EventId is null || EventId == Guid.Empty)
+        {
+            errors["eventId"] = ["eventId is required: the event this gate admits to."];
+        }
+
+        if (Gate is { Length: > 100 })
+        {
+            errors["gate"] = ["gate is at most 100 characters."];
+        }
+
+        return errors;
+    }
+}
+
+internal sealed record ScanResponse(string Result, Guid? TicketId, Guid? TierId, int ScanCount, DateTimeOffset? FirstScannedAt, string? FirstGate)
+{
+    public static ScanResponse From(ScanResult result) => new(
+        Grains.Tickets.CheckIn.Name(result.Outcome), result.TicketId, result.TierId, result.ScanCount, result.FirstScannedAt, result.FirstGate);
+}

@@ -1,0 +1,78 @@
+using Ticketing.Abstractions.Tickets;
+using Ticketing.Persistence.Tickets;
+
+namespace Ticketing.Grains.Tickets;
+
+/// <summary>
+/// One ticket's check-in. Not reentrant: scans of one code from many gates
+/// are decided one after the other, and the admission is durable before the
+/// gate is answered. The database guards the admission too: it is written only
+/// while the ticket is still issued, unadmitted and the code live, so a
+/// refund made elsewhere is never admitted even by a stale activation.
+/// </summary>
+public sealed class TicketGrain(TicketStore tickets, TimeProvider clock, ScanMetrics metrics) : Grain, ITicketGrain
+{
+    private TicketCheckIn? ticket;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        ticket = await tickets.LoadAsync(this.GetPrimaryKey(), cancellationToken);
+
+    public async Task<ScanResult> Scan(string token, Guid eventId, string? gate)
+    {
+        if (ticket is null)
+        {
+            DeactivateOnIdle();
+            return new ScanResult(ScanOutcome.Unknown, null, null, 0, null, null);
+        }
+
+        var now = clock.GetUtcNow();
+        var outcome = CheckIn.Decide(ticket, token, eventId);
+        int scanCount;
+        try
+        {
+            scanCount = await Record(outcome);
+        }
+        catch (TicketChangedException)
+        {
+            // Refunded, voided or re-coded behind this activation: read it again and decide again.
+            await Refresh();
+            outcome = CheckIn.Decide(ticket!, token, eventId);
+            scanCount = await Record(outcome);
+        }
+
+        if (outcome == ScanOutcome.Admitted)
+        {
+            ticket = ticket! with { AdmittedAt = now, AdmittedGate = gate };
+        }
+
+        metrics.Record(outcome);
+        return new ScanResult(outcome, ticket!.TicketId, ticket.TierId, scanCount, ticket.AdmittedAt, ticket.AdmittedGate);
+
+        Task<int> Record(ScanOutcome decided) =>
+            tickets.RecordScanAsync(ticket!.TicketId, token, eventId, gate, decided.Name(), decided == ScanOutcome.Admitted, now, CancellationToken.None);
+    }
+
+    public async Task<string?> Reissue()
+    {
+        if (ticket is not { Admits: true })
+        {
+            return null;
+        }
+
+        var token = TicketStore.NewToken();
+        try
+        {
+            await tickets.ReissueAsync(ticket.TicketId, ticket.ActiveToken!, token, CancellationToken.None);
+        }
+        catch (TicketChangedException)
+        {
+            await Refresh();
+            throw;
+        }
+
+        ticket = ticket with { ActiveToken = token };
+        return token;
+    }
+
+    public async Task Refresh() => ticket = await tickets.LoadAsync(this.GetPrimaryKey(), CancellationToken.None);
+}
