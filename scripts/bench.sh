@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a load scenario against a freshly started silo on the private
-# PostgreSQL (a new database ticketing_bench each run), then stops the silo.
+# PostgreSQL (a new database ticketing_bench each run) paying through a fresh
+# Stripe emulator, then stops both.
 #
 #   scripts/bench.sh --scenario hot-tier --users 100 --duration 20
 #   scripts/bench.sh --scenario onsale-race --users 100 --capacity 50
@@ -19,6 +20,7 @@ bench_connection="${connection/Database=ticketing/Database=ticketing_bench}"
 
 dotnet build src/Ticketing.Api -c Release -v quiet -nologo
 dotnet build load/Ticketing.Load -c Release -v quiet -nologo
+dotnet build src/Ticketing.StripeEmulator -c Release -v quiet -nologo
 
 export ConnectionStrings__Ticketing="$bench_connection"
 export Ticketing__Auth__SigningKey="bench-signing-key-0123456789abcdef-0123456789"
@@ -27,10 +29,18 @@ export ASPNETCORE_ENVIRONMENT=Production
 export Logging__LogLevel__Default=Warning
 export Orleans__ClusterId="bench-$$"
 export Orleans__Endpoints__SiloPort=11211 Orleans__Endpoints__GatewayPort=30200
+export Ticketing__Stripe__ApiBase="http://127.0.0.1:12211"
+export Ticketing__Stripe__SecretKey="sk_test_bench"
+export Ticketing__Stripe__WebhookSecret="whsec_bench_0123456789abcdef"
 
+ASPNETCORE_URLS="$Ticketing__Stripe__ApiBase" \
+  StripeEmulator__WebhookUrl="$ASPNETCORE_URLS/api/webhooks/stripe" \
+  StripeEmulator__WebhookSecret="$Ticketing__Stripe__WebhookSecret" \
+  dotnet src/Ticketing.StripeEmulator/bin/Release/net10.0/Ticketing.StripeEmulator.dll > /tmp/ticketing-bench-stripe.log 2>&1 &
+stripe=$!
 dotnet src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll > /tmp/ticketing-bench-silo.log 2>&1 &
 silo=$!
-trap 'kill $silo 2>/dev/null; wait $silo 2>/dev/null || true' EXIT
+trap 'kill $silo $stripe 2>/dev/null; wait $silo $stripe 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 120); do
   curl -fs "$ASPNETCORE_URLS/health/ready" >/dev/null 2>&1 && break

@@ -10,8 +10,8 @@ if (Console.IsOutputRedirected)
 }
 
 var target = new Option<string>("--target") { Description = "Base URL of the API silo.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race", Required = true };
-scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race");
+var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan", Required = true };
+scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan");
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
@@ -20,12 +20,13 @@ var capacity = new Option<int>("--capacity") { Description = "onsale-race: the t
 var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string: the baseline runs on it, and onsale-race checks the database." };
 var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };
 var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown results.", DefaultValueFactory = _ => "load/results" };
-var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier: skip the baseline run in the same invocation." };
+var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier, scan: skip the baseline (reference) run in the same invocation." };
+var tickets = new Option<int>("--tickets") { Description = "scan: tickets issued at the venue before the gates open.", DefaultValueFactory = _ => 20_000 };
 var siloPid = new Option<int?>("--silo-pid") { Description = "The silo's process id on this machine: reports its CPU per request (steadier than throughput)." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
-    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid,
+    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid, tickets,
 };
 
 root.SetAction(async parsed =>
@@ -41,7 +42,7 @@ root.SetAction(async parsed =>
         return 2;
     }
 
-    if ((name == "baseline" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
+    if ((name is "baseline" or "scan" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
     {
         AnsiConsole.MarkupLine("[red]--connection is needed for the baseline (or pass --no-baseline).[/]");
         return 2;
@@ -71,6 +72,17 @@ root.SetAction(async parsed =>
                     $"hot-tier / baseline throughput: {results[1].Throughput / results[0].Throughput:0.0}x (target >= 20x); hot-tier p99 {results[1].P99Ms:0.0} ms (target < 25 ms)"));
             }
 
+            break;
+        case "scan":
+            if (!parsed.GetValue(noBaseline))
+            {
+                results.Add(await Scan.ReferenceAsync(api, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
+            }
+
+            results.Add(await Scan.RunAsync(api, shape, parsed.GetValue(tickets), connectionString!, ProcessCpu.Of(parsed.GetValue(siloPid))));
+            var ratio = results.Count == 2 && results[0].Throughput > 0 ? results[1].Throughput / results[0].Throughput : (double?)null;
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"scan: {results[^1].Throughput:0} scans/s (target >= 5,000), p99 {results[^1].P99Ms:0.0} ms (target < 20 ms); {ratio:0.00}x the reference's throughput"));
             break;
         case "onsale-race":
             var (run, verdict) = await OnsaleRace.RunAsync(api, shape.Users, parsed.GetValue(capacity), connectionString);

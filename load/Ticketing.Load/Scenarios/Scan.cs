@@ -1,0 +1,89 @@
+using System.Net;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Ticketing.Load.Scenarios;
+
+/// <summary>
+/// A busy venue: gates scanning the codes of many issued tickets, each code
+/// admitted once and then answered already_admitted. The tickets are written
+/// straight into the database beforehand (as one fulfilled order), so the
+/// run measures the gate, not the checkout.
+/// </summary>
+public static class Scan
+{
+    public static async Task<RunResult> RunAsync(TicketingApi api, LoadShape shape, int tickets, string connectionString, Func<TimeSpan>? siloCpu)
+    {
+        var tierId = await api.CreateTierAsync("Venue", capacity: tickets);
+        var (eventId, tokens) = await IssueAsync(connectionString, tierId, tickets);
+        return await LoadRun.RunAsync($"scan: {tickets} tickets, gates scanning at random", shape, async (user, cancellationToken) =>
+        {
+            var token = tokens[Random.Shared.Next(tokens.Length)];
+            var (status, failure) = await api.SendLeanAsync(HttpMethod.Post, "/api/scans", $"gate-{user}", "scanner",
+                new { token, eventId, gate = $"gate-{user % 20}" }, cancellationToken);
+            return status == HttpStatusCode.OK ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }, siloCpu);
+    }
+
+    /// <summary>The cost floor of the same requests: an authenticated read answered by one grain call, no database.</summary>
+    public static async Task<RunResult> ReferenceAsync(TicketingApi api, LoadShape shape, Func<TimeSpan>? siloCpu)
+    {
+        var tierId = await api.CreateTierAsync("Reference", capacity: 10);
+        return await LoadRun.RunAsync("reference: GET /api/tiers/{id} (auth + one grain call)", shape, async (user, cancellationToken) =>
+        {
+            var (status, failure) = await api.SendLeanAsync(HttpMethod.Get, $"/api/tiers/{tierId}", $"gate-{user}", "scanner", null, cancellationToken);
+            return status == HttpStatusCode.OK ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }, siloCpu);
+    }
+
+    private static async Task<(Guid EventId, string[] Tokens)> IssueAsync(string connectionString, Guid tierId, int count)
+    {
+        var orderId = Guid.CreateVersion7();
+        var ticketIds = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
+        var tokens = ticketIds.Select(_ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_')).ToArray();
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, stripe_payment_intent_id, paid_at, amount_paid_cents, expires_at)
+            SELECT @order_id, event_id, 'venue-buyer', 'fulfilled', price_cents * @count, currency, 'pi_bench_' || @order_id::text, now(), price_cents * @count, now()
+            FROM ticketing.ticket_tiers WHERE id = @tier_id
+            """, ("order_id", orderId), ("tier_id", tierId), ("count", (long)count)));
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO ticketing.order_items (order_id, tier_id, quantity, unit_price_cents)
+            SELECT @order_id, id, @count, price_cents FROM ticketing.ticket_tiers WHERE id = @tier_id
+            """, ("order_id", orderId), ("tier_id", tierId), ("count", count)));
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO ticketing.tickets (id, order_id, tier_id, sequence_number)
+            SELECT id, @order_id, @tier_id, n FROM unnest(@ids) WITH ORDINALITY AS t(id, n)
+            """, ("order_id", orderId), ("tier_id", tierId), ("ids", ticketIds)));
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO ticketing.ticket_tokens (token, ticket_id) SELECT * FROM unnest(@tokens, @ids)",
+            ("tokens", tokens), ("ids", ticketIds)));
+        batch.BatchCommands.Add(Command(
+            "UPDATE ticketing.ticket_tiers SET issued_quantity = @count, version = version + 1 WHERE id = @tier_id",
+            ("tier_id", tierId), ("count", count)));
+        await batch.ExecuteNonQueryAsync();
+        return (await EventOf(database, tierId), tokens);
+    }
+
+    private static async Task<Guid> EventOf(NpgsqlDataSource database, Guid tierId)
+    {
+        await using var command = database.CreateCommand("SELECT event_id FROM ticketing.ticket_tiers WHERE id = @tier_id");
+        command.Parameters.AddWithValue("tier_id", tierId);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+}
