@@ -52,6 +52,37 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task Purchase_OfTwoTiers_IssuesEachTiersTickets()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5, priceCents: 2500);
+        var vipId = await TierSetup.AddSiblingAsync(App, tierId, capacity: 2, priceCents: 9000);
+        var buyer = App.Buyer("buyer-two-tiers");
+        var order = await buyer.PlaceOrderAsync(await buyer.HoldAsync(tierId, 2), await buyer.HoldAsync(vipId, 1));
+        var orderId = order.GetProperty("id").GetGuid();
+        Assert.Equal(2 * 2500 + 9000, order.GetProperty("totalCents").GetInt64());
+
+        App.Stripe.Control.Succeed(order.GetProperty("payment").GetProperty("paymentIntentId").GetString()!);
+
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        var tickets = await buyer.TicketsAsync(orderId);
+        Assert.Equal(2, tickets.Count(t => t.GetProperty("tierId").GetGuid() == tierId));
+        Assert.Equal(1, tickets.Count(t => t.GetProperty("tierId").GetGuid() == vipId));
+        await App.Database.AssertConsistentAsync();
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithHoldsOfTwoEvents_Returns422()
+    {
+        var buyer = App.Buyer("buyer-two-events");
+        var first = await buyer.HoldAsync(await TierSetup.CreateAsync(App, capacity: 5), 1);
+        var second = await buyer.HoldAsync(await TierSetup.CreateAsync(App, capacity: 5), 1);
+
+        var response = await buyer.PostJson("/api/orders", new { holdIds = new[] { first, second }, contact = new { email = "a@example.com", name = "A" } });
+
+        await response.AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
+    }
+
+    [Fact]
     public async Task LastTicket_TwoBuyers_OneWins()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 1);
@@ -126,16 +157,33 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
-    public async Task PlaceOrder_WithAHoldAlreadyInAnOrder_Returns409()
+    public async Task PlaceOrder_AgainWithTheSameHolds_AnswersTheSameOrder()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-retry");
+        var holdId = await buyer.HoldAsync(tierId, 1);
+        var first = await buyer.PlaceOrderAsync(holdId);
+
+        var again = await buyer.PlaceOrderAsync(holdId);
+
+        Assert.Equal(first.GetProperty("id").GetGuid(), again.GetProperty("id").GetGuid());
+        Assert.Equal(first.GetProperty("payment").GetProperty("paymentIntentId").GetString(), again.GetProperty("payment").GetProperty("paymentIntentId").GetString());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_WithAHoldAlreadyInAnotherOrder_Returns409_AndTheHoldCannotBeReleased()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var otherTierId = await TierSetup.AddSiblingAsync(App, tierId, capacity: 5);
         var buyer = App.Buyer("buyer-twice");
         var holdId = await buyer.HoldAsync(tierId, 1);
-        await buyer.PlaceOrderAsync(holdId);
+        var first = await buyer.PlaceOrderAsync(holdId);
+        var otherHoldId = await buyer.HoldAsync(otherTierId, 1);
 
-        var second = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
+        var second = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId, otherHoldId }, contact = new { email = "a@example.com", name = "A" } });
 
-        await second.AssertProblem(HttpStatusCode.Conflict, "hold-in-order");
+        var problem = await second.AssertProblem(HttpStatusCode.Conflict, "hold-in-order");
+        Assert.Contains(first.GetProperty("id").GetGuid().ToString(), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await (await buyer.DeleteAsync($"/api/holds/{holdId}")).AssertProblem(HttpStatusCode.Conflict, "hold-in-order");
     }
 
@@ -254,6 +302,30 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { ticketIds = new[] { chosen } }))
             .AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
         await App.Database.AssertConsistentAsync();
+    }
+
+    [Fact]
+    public async Task Refund_WhenStripeIsDown_Returns503_AndTheTicketsStayRefundable()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);
+        var buyer = App.Buyer("buyer-refund-outage");
+        var orderId = await App.PaidOrderAsync(buyer, tierId, 2);
+        App.StripeOutage = request => request.RequestUri!.AbsolutePath == "/v1/refunds";
+        HttpResponseMessage refused;
+        try
+        {
+            refused = await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { });
+        }
+        finally
+        {
+            App.StripeOutage = null;
+        }
+
+        await refused.AssertProblem(HttpStatusCode.ServiceUnavailable, "payment-provider-unavailable");
+        Assert.Equal("fulfilled", (await buyer.GetOrderAsync(orderId)).GetProperty("status").GetString());
+
+        await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { })).AssertJson(HttpStatusCode.Accepted);
+        await buyer.WaitForStatusAsync(orderId, "refunded");
     }
 
     [Fact]

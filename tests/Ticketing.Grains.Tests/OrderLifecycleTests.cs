@@ -118,6 +118,50 @@ public sealed class OrderLifecycleTests
     }
 
     [Fact]
+    public void GivingUp_LetsGoOfTheHolds()
+    {
+        var order = NewOrder();
+
+        order.Cancel();
+
+        Assert.All(order.State.Items, i => Assert.Null(i.HoldId));
+    }
+
+    [Fact]
+    public void Expire_AfterAFailedAttempt_SaysWhy()
+    {
+        var order = NewOrder();
+        order.PaymentFailed("card declined");
+
+        order.Expire();
+
+        Assert.Equal("not paid before the holds expired (card declined)", order.State.StatusReason);
+    }
+
+    [Fact]
+    public void RefundRequested_BeforeStripeAnswers_AlreadyCoversItsTickets()
+    {
+        var (order, tickets) = Fulfilled();
+        var chosen = tickets[0];
+        order.RefundRequested(new RefundRequest("key-1", [chosen.Id], 1500));
+
+        order.RefundReported(1500); // the refund reached Stripe; its id never came back to us
+
+        Assert.Equal([chosen.Id], order.TicketsToEnd(tickets).Select(e => e.Ticket.Id));
+    }
+
+    [Fact]
+    public void RefundRefused_MakesTheTicketsRefundableAgain()
+    {
+        var (order, tickets) = Fulfilled();
+        order.RefundRequested(new RefundRequest("key-1", [tickets[0].Id], 1500));
+
+        order.RefundRefused("key-1");
+
+        Assert.Empty(order.PendingRefundTickets(tickets));
+    }
+
+    [Fact]
     public void Cancel_AfterPayment_IsRefused()
     {
         var order = NewOrder();

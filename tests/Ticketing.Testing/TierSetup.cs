@@ -15,4 +15,15 @@ public static class TierSetup
             .AssertJson(HttpStatusCode.Created);
         return tier.GetProperty("id").GetGuid();
     }
+
+    /// <summary>Another tier in the same event as <paramref name="tierId"/>.</summary>
+    public static async Task<Guid> AddSiblingAsync(TicketingApp app, Guid tierId, int capacity, long priceCents = 4000)
+    {
+        var organizer = app.Organizer();
+        var tier = await (await organizer.GetAsync($"/api/tiers/{tierId}")).AssertJson(HttpStatusCode.OK);
+        var eventId = tier.GetProperty("eventId").GetGuid();
+        var sibling = await (await organizer.PostJson($"/api/events/{eventId}/tiers", new { name = "VIP", priceCents, currency = "eur", capacity }))
+            .AssertJson(HttpStatusCode.Created);
+        return sibling.GetProperty("id").GetGuid();
+    }
 }

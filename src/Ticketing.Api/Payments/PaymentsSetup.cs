@@ -17,7 +17,9 @@ internal static class PaymentsSetup
             .Bind(builder.Configuration.GetSection(StripeOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddHttpClient(StripeHttpClient);
+        // Well under Orleans' 30 s call timeout: a grain waiting on Stripe must
+        // hear back (or give up) while its caller still listens.
+        builder.Services.AddHttpClient(StripeHttpClient, http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<StripeOptions>>().Value;
@@ -26,7 +28,7 @@ internal static class PaymentsSetup
             {
                 ApiKey = options.SecretKey,
                 ApiBase = options.ApiBase,
-                HttpClient = new SystemNetHttpClient(http),
+                HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 1),
             });
         });
         builder.Services.AddSingleton<StripePayments>();

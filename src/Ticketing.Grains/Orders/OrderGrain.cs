@@ -98,7 +98,7 @@ public sealed class OrderGrain(
         if (!await repository.InsertAsync(placed.State, CancellationToken.None))
         {
             DeactivateOnIdle();
-            return new OrderResult(OrderOutcome.HoldInOrder, null, "One of these holds already belongs to another order: pay or cancel that order first.");
+            return await ExistingOrderFor(command);
         }
 
         order = placed;
@@ -183,21 +183,27 @@ public sealed class OrderGrain(
         }
 
         var ids = chosen.Select(t => t.Id).Order().ToList();
-        var amount = order.PriceOf(chosen);
+        var key = $"order-{OrderId}-refund-{Fingerprint(ids)}";
+
+        // Which tickets the money is for is durable before Stripe is asked: a
+        // crash in between still ends these tickets, not others, when Stripe
+        // reports the refund.
+        order.RefundRequested(new RefundRequest(key, ids, order.PriceOf(chosen)));
+        await Save("refund_requested");
         try
         {
             var refundId = await payments.RefundAsync(
-                order.State.PaymentIntentId!, amount, $"order-{OrderId}-refund-{Fingerprint(ids)}",
+                order.State.PaymentIntentId!, order.PriceOf(chosen), key,
                 new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["tickets"] = ids.Count.ToString() },
                 CancellationToken.None);
-            if (order.RefundRequested(new RefundRequest(refundId, ids, amount)))
-            {
-                await Save("refund_requested");
-            }
+            order.RefundCreated(key, refundId);
+            await Save("refund_created");
         }
         catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
         {
             logger.LogWarning(failure, "Order {OrderId}: Stripe could not refund", OrderId);
+            order.RefundRefused(key);
+            await Save("refund_refused");
             return new OrderResult(OrderOutcome.PaymentProviderFailed, order.State.ToSnapshot(), "Stripe could not create the refund; nothing changed, try again.");
         }
 
@@ -283,9 +289,9 @@ public sealed class OrderGrain(
 
         try
         {
-            if (await GiveUpPayment() is { } payment)
+            // A payment that does not match the order does not pay for it: the order expires all the same.
+            if (await GiveUpPayment() is { } payment && await RecordPayment(payment) != PaymentVerdict.Mismatch)
             {
-                await RecordPayment(payment);
                 return;
             }
         }
@@ -315,10 +321,11 @@ public sealed class OrderGrain(
             : null;
     }
 
-    private async Task RecordPayment(PaymentEvent payment)
+    private async Task<PaymentVerdict> RecordPayment(PaymentEvent payment)
     {
         var late = !order!.IsUnpaid;
-        switch (order.PaymentSucceeded(payment, Now))
+        var verdict = order.PaymentSucceeded(payment, Now);
+        switch (verdict)
         {
             case PaymentVerdict.Mismatch:
                 metrics.PaymentMismatches.Add(1);
@@ -326,19 +333,20 @@ public sealed class OrderGrain(
                     "ALERT order {OrderId}: payment {PaymentIntentId} of {Amount} {Currency} does not match the order's {Total} {OrderCurrency}; nothing issued",
                     OrderId, payment.PaymentIntentId, payment.AmountCents, payment.Currency, order.State.TotalCents, order.State.Currency);
                 await Save("payment_mismatch");
-                return;
-            case PaymentVerdict.AlreadyPaid:
-                return;
+                return verdict;
+            case PaymentVerdict.Recorded:
+                // The reminder first: from the moment the payment is durable, something must bring the order back.
+                await RegisterSagaReminder(options.Value.WakeUp);
+                await Save("paid");
+                if (late)
+                {
+                    logger.LogWarning("Order {OrderId} was paid after it was given up; issuing from fresh capacity if any is left", OrderId);
+                }
+
+                break;
         }
 
-        // The reminder first: from the moment the payment is durable, something must bring the order back.
-        await RegisterSagaReminder(options.Value.WakeUp);
-        await Save("paid");
-        if (late)
-        {
-            logger.LogWarning("Order {OrderId} was paid after it was given up; issuing from fresh capacity if any is left", OrderId);
-        }
-
+        // Also for a repeated event: an issuance that failed half-way goes on now, not at the next reminder.
         await Issue();
         if (order.Status == OrderStatus.Unfulfillable)
         {
@@ -347,6 +355,7 @@ public sealed class OrderGrain(
         }
 
         await ForgetReminderIfSettled();
+        return verdict;
     }
 
     /// <summary>Asks each tier to confirm the order's tickets; all issue, or none stays issued and the money goes back.</summary>
@@ -402,10 +411,27 @@ public sealed class OrderGrain(
             return;
         }
 
-        var refundId = await payments.RefundAsync(
-            order.State.PaymentIntentId!, null, $"order-{OrderId}-unfulfillable",
-            new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["reason"] = "unfulfillable" },
-            CancellationToken.None);
+        if (order.State.RefundedCents >= order.State.AmountPaidCents)
+        {
+            // All of it already went back (a refund made in Stripe's dashboard).
+            order.AutomaticRefundCreated("refunded-before");
+            await Save("automatic_refund_not_needed");
+            return;
+        }
+
+        string refundId;
+        try
+        {
+            refundId = await payments.RefundAsync(
+                order.State.PaymentIntentId!, null, $"order-{OrderId}-unfulfillable",
+                new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["reason"] = "unfulfillable" },
+                CancellationToken.None);
+        }
+        catch (Stripe.StripeException refunded) when (refunded.StripeError?.Code == "charge_already_refunded")
+        {
+            refundId = "refunded-before";
+        }
+
         order.AutomaticRefundCreated(refundId);
         await Save("automatic_refund_created");
     }
@@ -477,6 +503,30 @@ public sealed class OrderGrain(
         {
             await this.UnregisterReminder(reminder);
         }
+    }
+
+    /// <summary>
+    /// The holds already pay for an order. When it is the same buyer's unpaid
+    /// order for exactly these holds (a checkout retried after a lost answer),
+    /// that order is the answer; otherwise the buyer is told which order to
+    /// pay or cancel.
+    /// </summary>
+    private async Task<OrderResult> ExistingOrderFor(PlaceOrder command)
+    {
+        var holding = await repository.OrdersHoldingAsync([.. command.HoldIds], CancellationToken.None);
+        if (holding is [var existingId])
+        {
+            var existing = await GrainFactory.GetGrain<IOrderGrain>(existingId).Get();
+            if (existing.Order is { Status: OrderStatus.AwaitingPayment or OrderStatus.PaymentFailed } same
+                && same.UserId == command.UserId
+                && same.Items.Select(i => i.HoldId).ToHashSet().SetEquals(command.HoldIds.Select(id => (Guid?)id)))
+            {
+                return existing;
+            }
+        }
+
+        return new OrderResult(OrderOutcome.HoldInOrder, null,
+            $"These holds already pay for order {string.Join(", ", holding)}: pay or cancel that order first.");
     }
 
     private ITicketTierGrain Tier(Guid tierId) => GrainFactory.GetGrain<ITicketTierGrain>(tierId);

@@ -65,13 +65,15 @@ public sealed class OrderLifecycle(OrderState state)
         State = State with { PaymentIntentId = paymentIntentId, ClientSecret = clientSecret };
 
     /// <summary>Stripe could not create the payment: the order is given up, its holds stay the buyer's.</summary>
-    public void PaymentNotCreated(string reason) => MoveTo(OrderStatus.Cancelled, reason);
+    public void PaymentNotCreated(string reason) => GiveUp(OrderStatus.Cancelled, reason);
 
     /// <summary>The buyer cancels before paying.</summary>
-    public void Cancel() => MoveTo(OrderStatus.Cancelled, "cancelled by the buyer");
+    public void Cancel() => GiveUp(OrderStatus.Cancelled, "cancelled by the buyer");
 
-    /// <summary>The payment deadline passed without payment.</summary>
-    public void Expire() => MoveTo(OrderStatus.Expired, "not paid before the holds expired");
+    /// <summary>The payment deadline passed without (a matching) payment.</summary>
+    public void Expire() => GiveUp(OrderStatus.Expired, State.StatusReason is { } last
+        ? $"not paid before the holds expired ({last})"
+        : "not paid before the holds expired");
 
     public PaymentVerdict PaymentSucceeded(PaymentEvent payment, DateTimeOffset now)
     {
@@ -122,7 +124,7 @@ public sealed class OrderLifecycle(OrderState state)
             return false;
         }
 
-        MoveTo(OrderStatus.Cancelled, "the payment was cancelled");
+        GiveUp(OrderStatus.Cancelled, "the payment was cancelled");
         return true;
     }
 
@@ -157,10 +159,10 @@ public sealed class OrderLifecycle(OrderState state)
         return true;
     }
 
-    /// <summary>Remembers a refund asked of Stripe; asking again for the same refund changes nothing.</summary>
+    /// <summary>Remembers a refund about to be asked of Stripe; the same request again changes nothing.</summary>
     public bool RefundRequested(RefundRequest request)
     {
-        if (State.RefundRequests.Any(r => r.RefundId == request.RefundId))
+        if (State.RefundRequests.Any(r => r.Key == request.Key))
         {
             return false;
         }
@@ -168,6 +170,14 @@ public sealed class OrderLifecycle(OrderState state)
         State = State with { RefundRequests = [.. State.RefundRequests, request] };
         return true;
     }
+
+    /// <summary>Stripe created the refund asked for under <paramref name="key"/>.</summary>
+    public void RefundCreated(string key, string refundId) =>
+        State = State with { RefundRequests = [.. State.RefundRequests.Select(r => r.Key == key ? r with { RefundId = refundId } : r)] };
+
+    /// <summary>Stripe refused the refund asked for under <paramref name="key"/>: its tickets are refundable again.</summary>
+    public void RefundRefused(string key) =>
+        State = State with { RefundRequests = [.. State.RefundRequests.Where(r => r.Key != key)] };
 
     /// <summary>Tickets named in a refund asked for but not yet reported by Stripe.</summary>
     public IReadOnlySet<Guid> PendingRefundTickets(IReadOnlyList<OrderTicket> tickets)
@@ -286,6 +296,13 @@ public sealed class OrderLifecycle(OrderState state)
 
         MoveTo(target, reason);
         return true;
+    }
+
+    /// <summary>An order that will not be paid lets go of its holds: they stay the buyer's, for another order.</summary>
+    private void GiveUp(OrderStatus to, string reason)
+    {
+        MoveTo(to, reason);
+        State = State with { Items = [.. State.Items.Select(i => i with { HoldId = null })] };
     }
 
     private void MoveTo(OrderStatus to, string? reason)

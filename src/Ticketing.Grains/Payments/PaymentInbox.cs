@@ -70,7 +70,8 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
                 new(e.Id, PaymentEventKind.Refunded, charge.PaymentIntentId, charge.Amount, charge.Currency, charge.Id, charge.AmountRefunded),
             Dispute dispute when e.Type == EventTypes.ChargeDisputeCreated && dispute.PaymentIntentId is not null =>
                 new(e.Id, PaymentEventKind.DisputeOpened, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
-            Dispute { Status: "won" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
+            // An inquiry that closes without a chargeback ("warning_closed") leaves the money where it is, as a win does.
+            Dispute { Status: "won" or "warning_closed" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
                 new(e.Id, PaymentEventKind.DisputeWon, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
             Dispute { Status: "lost" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
                 new(e.Id, PaymentEventKind.DisputeLost, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),

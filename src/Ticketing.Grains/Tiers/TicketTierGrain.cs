@@ -28,6 +28,7 @@ public sealed class TicketTierGrain(
     private Task loading = Task.CompletedTask;
     private bool writerRunning;
     private TaskCompletionSource? nextWrite;
+    private Task inFlight = Task.CompletedTask;
     private Task? reminderRegistration;
 
     private Guid TierId => this.GetPrimaryKey();
@@ -133,13 +134,7 @@ public sealed class TicketTierGrain(
         }
 
         var result = inventory.Confirm(holdId, orderId, quantity, Now, Guid.CreateVersion7);
-        if (inventory.HasChanges)
-        {
-            // Also when the answer repeats an earlier confirm: its tickets may
-            // still be in a write that has not finished.
-            await Write();
-        }
-
+        await Durable();
         return result;
     }
 
@@ -152,11 +147,7 @@ public sealed class TicketTierGrain(
         }
 
         var ended = inventory.Void(orderId, ticketIds, end);
-        if (inventory.HasChanges)
-        {
-            await Write();
-        }
-
+        await Durable();
         return ended;
     }
 
@@ -190,6 +181,13 @@ public sealed class TicketTierGrain(
     }
 
     /// <summary>
+    /// Waits until what the inventory now says is durable, also when this call
+    /// changed nothing: a repeated confirm or void answers from changes that
+    /// may still be in a write that has not finished (or will fail).
+    /// </summary>
+    private Task Durable() => inventory is { HasChanges: true } ? Write() : inFlight;
+
+    /// <summary>
     /// Makes every change so far durable: joins the write being gathered, and
     /// starts the writer if none is running.
     /// </summary>
@@ -215,6 +213,7 @@ public sealed class TicketTierGrain(
             while (nextWrite is { } batch)
             {
                 nextWrite = null;
+                inFlight = batch.Task;
                 if (inventory is null)
                 {
                     batch.SetException(new InvalidOperationException($"Tier {TierId} no longer exists."));

@@ -211,6 +211,21 @@ public sealed class OrderRepository(NpgsqlDataSource database)
         return tickets;
     }
 
+    /// <summary>The orders paying with any of these holds.</summary>
+    public async Task<IReadOnlyList<Guid>> OrdersHoldingAsync(IReadOnlyList<Guid> holdIds, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT DISTINCT order_id FROM ticketing.order_items WHERE hold_id = ANY(@hold_ids)");
+        command.Parameters.AddWithValue("hold_ids", holdIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
     public async Task<Guid?> FindByPaymentIntentAsync(string paymentIntentId, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand("SELECT id FROM ticketing.orders WHERE stripe_payment_intent_id = @id");

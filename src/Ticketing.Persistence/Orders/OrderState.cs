@@ -11,8 +11,12 @@ public enum DisputeState
     Lost,
 }
 
-/// <summary>A refund asked for through the API, and the tickets it pays back.</summary>
-public sealed record RefundRequest(string RefundId, IReadOnlyList<Guid> TicketIds, long AmountCents);
+/// <summary>
+/// A refund asked for through the API, and the tickets it pays back. Kept
+/// (by its idempotency key) before Stripe is asked, so a crash in between
+/// still knows which tickets the money is for; the refund id follows.
+/// </summary>
+public sealed record RefundRequest(string Key, IReadOnlyList<Guid> TicketIds, long AmountCents, string? RefundId = null);
 
 /// <summary>An order's durable state: one row of ticketing.orders with its items.</summary>
 public sealed record OrderState(
