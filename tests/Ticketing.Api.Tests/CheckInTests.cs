@@ -60,6 +60,22 @@ public sealed class CheckInTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task TicketEndedBehindTheGatesBack_IsNotAdmitted_ByTheDatabaseGuard()
+    {
+        var (eventId, ticket) = await OneTicket("buyer-ended-behind");
+        var (otherEvent, _) = await OneTicket("buyer-ended-other");
+        var token = ticket.GetProperty("qrToken").GetString()!;
+        Assert.Equal("wrong_event", (await Scan(Scanner, token, otherEvent, "a")).GetProperty("result").GetString()); // the ticket's grain is now active
+        await App.Database.ScalarAsync("UPDATE ticketing.tickets SET status = 'voided' WHERE id = @id", ("id", ticket.GetProperty("id").GetGuid()));
+
+        var scan = await Scan(Scanner, token, eventId, "a");
+
+        Assert.Equal("revoked", scan.GetProperty("result").GetString());
+        Assert.Equal(0L, await App.Database.ScalarAsync(
+            "SELECT count(*) FROM ticketing.ticket_scans WHERE ticket_id = @id AND result = 'admitted'", ("id", ticket.GetProperty("id").GetGuid())));
+    }
+
+    [Fact]
     public async Task AdmittedTicket_LaterScanned_AnswersAlreadyAdmitted_AndCountsTheRescan()
     {
         var (eventId, ticket) = await OneTicket("buyer-rescan");

@@ -58,7 +58,7 @@ internal static class TicketsApi
     }
 
     public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(
-        ScanRequest request, TicketStore tickets, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
+        ScanRequest request, TicketStore tickets, ScanLog scans, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
@@ -68,7 +68,7 @@ internal static class TicketsApi
         // Codes are looked up, never parsed: a code says nothing about its ticket.
         if (await tickets.FindByTokenAsync(request.Token!, cancellationToken) is not { } ticketId)
         {
-            await tickets.RecordUnknownScanAsync(request.Token!, request.EventId!.Value, request.Gate, clock.GetUtcNow(), cancellationToken);
+            await scans.RecordAsync(new ScanRecord(null, request.Token!, request.EventId!.Value, request.Gate, "unknown", Admit: false, clock.GetUtcNow()));
             return TypedResults.Ok(new ScanResponse("unknown", null, null, 0, null, null));
         }
 

@@ -31,6 +31,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<OrderRepository>();
         builder.Services.AddSingleton<StripeEventStore>();
         builder.Services.AddSingleton<TicketStore>();
+        builder.Services.AddSingleton<ScanLog>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Registered before Orleans: hosted services start in order, and the

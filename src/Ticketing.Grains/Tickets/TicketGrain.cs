@@ -10,7 +10,7 @@ namespace Ticketing.Grains.Tickets;
 /// while the ticket is still issued, unadmitted and the code live, so a
 /// refund made elsewhere is never admitted even by a stale activation.
 /// </summary>
-public sealed class TicketGrain(TicketStore tickets, TimeProvider clock, ScanMetrics metrics) : Grain, ITicketGrain
+public sealed class TicketGrain(TicketStore tickets, ScanLog scans, TimeProvider clock, ScanMetrics metrics) : Grain, ITicketGrain
 {
     private TicketCheckIn? ticket;
 
@@ -27,17 +27,14 @@ public sealed class TicketGrain(TicketStore tickets, TimeProvider clock, ScanMet
 
         var now = clock.GetUtcNow();
         var outcome = CheckIn.Decide(ticket, token, eventId);
-        int scanCount;
-        try
+        var written = await Record(outcome);
+        if (!written.Recorded)
         {
-            scanCount = await Record(outcome);
-        }
-        catch (TicketChangedException)
-        {
-            // Refunded, voided or re-coded behind this activation: read it again and decide again.
+            // The database refused the admission: refunded, voided or re-coded
+            // behind this activation. Read it again and decide again.
             await Refresh();
             outcome = CheckIn.Decide(ticket!, token, eventId);
-            scanCount = await Record(outcome);
+            written = await Record(outcome);
         }
 
         if (outcome == ScanOutcome.Admitted)
@@ -46,10 +43,10 @@ public sealed class TicketGrain(TicketStore tickets, TimeProvider clock, ScanMet
         }
 
         metrics.Record(outcome);
-        return new ScanResult(outcome, ticket!.TicketId, ticket.TierId, scanCount, ticket.AdmittedAt, ticket.AdmittedGate);
+        return new ScanResult(outcome, ticket!.TicketId, ticket.TierId, written.ScanCount, ticket.AdmittedAt, ticket.AdmittedGate);
 
-        Task<int> Record(ScanOutcome decided) =>
-            tickets.RecordScanAsync(ticket!.TicketId, token, eventId, gate, decided.Name(), decided == ScanOutcome.Admitted, now, CancellationToken.None);
+        Task<ScanWritten> Record(ScanOutcome decided) =>
+            scans.RecordAsync(new ScanRecord(ticket!.TicketId, token, eventId, gate, decided.Name(), decided == ScanOutcome.Admitted, now));
     }
 
     public async Task<string?> Reissue()

@@ -72,71 +72,6 @@ public sealed class TicketStore(NpgsqlDataSource database)
             : null;
     }
 
-    /// <summary>
-    /// Records one scan of a known code and answers the code's scan count. When
-    /// <paramref name="admit"/>, the ticket is marked admitted in the same
-    /// transaction, only if it is still issued, not yet admitted, and the code
-    /// still live; otherwise nothing is written and
-    /// <see cref="TicketChangedException"/> is thrown.
-    /// </summary>
-    public async Task<int> RecordScanAsync(
-        Guid ticketId, string token, Guid eventId, string? gate, string result, bool admit, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var batch = database.CreateBatch();
-        var count = new NpgsqlBatchCommand(
-            """
-            UPDATE ticketing.ticket_tokens SET scan_count = scan_count + 1, last_scanned_at = @at
-            WHERE token = @token
-            RETURNING scan_count
-            """);
-        count.Parameters.AddWithValue("token", token);
-        count.Parameters.AddWithValue("at", at.UtcDateTime);
-        batch.BatchCommands.Add(count);
-        if (admit)
-        {
-            var admission = new NpgsqlBatchCommand(
-                """
-                WITH admitted AS (
-                    UPDATE ticketing.tickets t SET admitted_at = @at, admitted_gate = @gate, updated_at = now()
-                    WHERE t.id = @ticket_id AND t.status = 'issued' AND t.admitted_at IS NULL
-                      AND EXISTS (SELECT 1 FROM ticketing.ticket_tokens k WHERE k.token = @token AND k.ticket_id = t.id AND k.status = 'active')
-                    RETURNING 1)
-                -- anything else means the ticket changed behind this activation (refunded, admitted elsewhere)
-                SELECT ticketing.expect_rows((SELECT count(*) FROM admitted), 1, 'ticket still admissible')
-                """);
-            admission.Parameters.AddWithValue("ticket_id", ticketId);
-            admission.Parameters.AddWithValue("token", token);
-            admission.Parameters.AddWithValue("at", at.UtcDateTime);
-            admission.Parameters.Add(new NpgsqlParameter("gate", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)gate ?? DBNull.Value });
-            batch.BatchCommands.Add(admission);
-        }
-
-        batch.BatchCommands.Add(ScanRow(ticketId, eventId, gate, result, token, at));
-        try
-        {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            var scans = await reader.ReadAsync(cancellationToken) ? reader.GetInt32(0) : 0;
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-                // surfaces a failure of the later statements
-            }
-
-            return scans;
-        }
-        catch (PostgresException changed) when (changed.SqlState == PostgresErrorCodes.SerializationFailure)
-        {
-            throw new TicketChangedException(ticketId, changed);
-        }
-    }
-
-    /// <summary>Records a scan of a code no ticket has.</summary>
-    public async Task RecordUnknownScanAsync(string token, Guid eventId, string? gate, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var batch = database.CreateBatch();
-        batch.BatchCommands.Add(ScanRow(null, eventId, gate, "unknown", token, at));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     /// <summary>Revokes the ticket's live code and gives it <paramref name="newToken"/>, in one transaction.</summary>
     public async Task ReissueAsync(Guid ticketId, string oldToken, string newToken, CancellationToken cancellationToken)
     {
@@ -168,21 +103,5 @@ public sealed class TicketStore(NpgsqlDataSource database)
         {
             throw new TicketChangedException(ticketId, changed);
         }
-    }
-
-    private static NpgsqlBatchCommand ScanRow(Guid? ticketId, Guid eventId, string? gate, string result, string token, DateTimeOffset at)
-    {
-        var command = new NpgsqlBatchCommand(
-            """
-            INSERT INTO ticketing.ticket_scans (ticket_id, event_id, gate, result, scanned_at, token_hint)
-            VALUES (@ticket_id, @event_id, @gate, @result, @at, @hint)
-            """);
-        command.Parameters.Add(new NpgsqlParameter("ticket_id", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)ticketId ?? DBNull.Value });
-        command.Parameters.AddWithValue("event_id", eventId);
-        command.Parameters.Add(new NpgsqlParameter("gate", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)gate ?? DBNull.Value });
-        command.Parameters.AddWithValue("result", result);
-        command.Parameters.AddWithValue("at", at.UtcDateTime);
-        command.Parameters.AddWithValue("hint", token.Length > 6 ? token[..6] : token);
-        return command;
     }
 }

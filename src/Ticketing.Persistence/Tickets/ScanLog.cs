@@ -1,0 +1,142 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ticketing.Persistence.Tickets;
+
+/// <summary>One scan to record; <c>Admit</c> marks the ticket admitted in the same transaction.</summary>
+public sealed record ScanRecord(Guid? TicketId, string Token, Guid EventId, string? Gate, string Result, bool Admit, DateTimeOffset At);
+
+/// <summary>How a scan was recorded: its code's scan count, or refused because the ticket no longer admits.</summary>
+public readonly record struct ScanWritten(bool Recorded, int ScanCount);
+
+/// <summary>
+/// Records the gates' scans with group commit: scans from all tickets that
+/// arrive while a write is running go into the next one, one transaction and
+/// one round trip for the lot, and each caller is answered once its scan is
+/// durable. An admission is written only while the ticket is still issued, not
+/// yet admitted and the code still live; otherwise that scan alone is left
+/// out and answered <see cref="ScanWritten.Recorded"/> false.
+/// </summary>
+public sealed class ScanLog : IAsyncDisposable
+{
+    private const int MostPerWrite = 1000;
+
+    private readonly NpgsqlDataSource database;
+    private readonly ILogger<ScanLog> logger;
+    private readonly Channel<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)> queue =
+        Channel.CreateUnbounded<(ScanRecord, TaskCompletionSource<ScanWritten>)>(new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly Task writer;
+
+    public ScanLog(NpgsqlDataSource database, ILogger<ScanLog> logger)
+    {
+        this.database = database;
+        this.logger = logger;
+        writer = Task.Run(WriteAll);
+    }
+
+    public Task<ScanWritten> RecordAsync(ScanRecord scan)
+    {
+        var written = new TaskCompletionSource<ScanWritten>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!queue.Writer.TryWrite((scan, written)))
+        {
+            written.SetException(new ObjectDisposedException(nameof(ScanLog)));
+        }
+
+        return written.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await writer;
+    }
+
+    private async Task WriteAll()
+    {
+        var batch = new List<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)>(MostPerWrite);
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MostPerWrite && queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                var counts = await WriteAsync(batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Written.SetResult(counts.TryGetValue(i, out var count) ? new ScanWritten(true, count) : new ScanWritten(false, 0));
+                }
+            }
+            catch (Exception failure)
+            {
+                logger.LogError(failure, "Writing {Count} scans failed; none of them is recorded", batch.Count);
+                foreach (var (_, written) in batch)
+                {
+                    written.SetException(failure);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Writes the scans in one statement; answers, by position, each recorded scan's code scan count.</summary>
+    private async Task<Dictionary<int, int>> WriteAsync(List<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)> batch)
+    {
+        var scans = batch.Select(b => b.Scan).ToList();
+        await using var command = database.CreateCommand(
+            """
+            WITH s AS (
+                SELECT * FROM unnest(@ns, @ticket_ids, @tokens, @event_ids, @gates, @results, @admits, @ats)
+                    AS s(n, ticket_id, token, event_id, gate, result, admit, at)),
+            admitted AS (
+                UPDATE ticketing.tickets t SET admitted_at = s.at, admitted_gate = s.gate, updated_at = now()
+                FROM s
+                -- admit only what the database agrees is admissible: issued, not yet admitted, its code live
+                WHERE s.admit AND t.id = s.ticket_id AND t.status = 'issued' AND t.admitted_at IS NULL
+                  AND EXISTS (SELECT 1 FROM ticketing.ticket_tokens k WHERE k.token = s.token AND k.ticket_id = t.id AND k.status = 'active')
+                RETURNING t.id),
+            kept AS (
+                SELECT s.* FROM s WHERE NOT s.admit OR s.ticket_id IN (SELECT id FROM admitted)),
+            counted AS (
+                UPDATE ticketing.ticket_tokens k SET scan_count = k.scan_count + c.scans, last_scanned_at = c.last_at
+                FROM (SELECT token, count(*) AS scans, max(at) AS last_at FROM kept WHERE ticket_id IS NOT NULL GROUP BY token) c
+                WHERE k.token = c.token
+                RETURNING k.token, k.scan_count),
+            recorded AS (
+                INSERT INTO ticketing.ticket_scans (ticket_id, event_id, gate, result, scanned_at, token_hint)
+                SELECT ticket_id, event_id, gate, result, at, left(token, 6) FROM kept)
+            -- a code scanned several times in one write: each scan gets its own count, in order
+            SELECT k.n, coalesce(c.scan_count - (count(*) OVER (PARTITION BY k.token) - row_number() OVER (PARTITION BY k.token ORDER BY k.n)), 0)
+            FROM kept k LEFT JOIN counted c ON c.token = k.token
+            """);
+        command.Parameters.AddWithValue("ns", Enumerable.Range(0, scans.Count).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("ticket_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+        {
+            Value = scans.Select(s => (object?)s.TicketId ?? DBNull.Value).ToArray(),
+        });
+        command.Parameters.AddWithValue("tokens", scans.Select(s => s.Token).ToArray());
+        command.Parameters.AddWithValue("event_ids", scans.Select(s => s.EventId).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("gates", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            Value = scans.Select(s => (object?)s.Gate ?? DBNull.Value).ToArray(),
+        });
+        command.Parameters.AddWithValue("results", scans.Select(s => s.Result).ToArray());
+        command.Parameters.AddWithValue("admits", scans.Select(s => s.Admit).ToArray());
+        command.Parameters.AddWithValue("ats", scans.Select(s => s.At.UtcDateTime).ToArray());
+
+        var counts = new Dictionary<int, int>(scans.Count);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetInt32(0)] = (int)reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+}
