@@ -21,7 +21,7 @@ var connection = new Option<string?>("--connection") { Description = "PostgreSQL
 var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };
 var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown results.", DefaultValueFactory = _ => "load/results" };
 var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier, scan: skip the baseline (reference) run in the same invocation." };
-var tickets = new Option<int>("--tickets") { Description = "scan: tickets issued at the venue before the gates open.", DefaultValueFactory = _ => 20_000 };
+var tickets = new Option<int>("--tickets") { Description = "scan: tickets issued at the venue before the gates open.", DefaultValueFactory = _ => 400_000 };
 var siloPid = new Option<int?>("--silo-pid") { Description = "The silo's process id on this machine: reports its CPU per request (steadier than throughput)." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")

@@ -57,8 +57,7 @@ internal static class TicketsApi
         return TypedResults.Ok(TicketResponse.From(reissued!.Ticket, showToken: owned.UserId == user.UserId()));
     }
 
-    public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(
-        ScanRequest request, TicketStore tickets, ScanLog scans, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(ScanRequest request, IGrainFactory grains)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
@@ -66,13 +65,7 @@ internal static class TicketsApi
         }
 
         // Codes are looked up, never parsed: a code says nothing about its ticket.
-        if (await tickets.FindByTokenAsync(request.Token!, cancellationToken) is not { } ticketId)
-        {
-            await scans.RecordAsync(new ScanRecord(null, request.Token!, request.EventId!.Value, request.Gate, "unknown", Admit: false, clock.GetUtcNow()));
-            return TypedResults.Ok(new ScanResponse("unknown", null, null, 0, null, null));
-        }
-
-        var result = await grains.GetGrain<ITicketGrain>(ticketId).Scan(request.Token!, request.EventId!.Value, request.Gate);
+        var result = await grains.GetGrain<ITicketCodeGrain>(request.Token!).Scan(request.EventId!.Value, request.Gate);
         return TypedResults.Ok(ScanResponse.From(result));
     }
 

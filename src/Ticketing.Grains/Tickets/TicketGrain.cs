@@ -15,7 +15,7 @@ public sealed class TicketGrain(TicketStore tickets, ScanLog scans, TimeProvider
     private TicketCheckIn? ticket;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        ticket = await tickets.LoadAsync(this.GetPrimaryKey(), cancellationToken);
+        ticket = await tickets.LoadAsync(this.GetPrimaryKey());
 
     public async Task<ScanResult> Scan(string token, Guid eventId, string? gate)
     {
@@ -71,5 +71,5 @@ public sealed class TicketGrain(TicketStore tickets, ScanLog scans, TimeProvider
         return token;
     }
 
-    public async Task Refresh() => ticket = await tickets.LoadAsync(this.GetPrimaryKey(), CancellationToken.None);
+    public async Task Refresh() => ticket = await tickets.LoadAsync(this.GetPrimaryKey());
 }

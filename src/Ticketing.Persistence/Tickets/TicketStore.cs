@@ -18,39 +18,73 @@ public sealed class TicketChangedException(Guid ticketId, Exception inner)
     : Exception($"Ticket {ticketId} changed since it was read.", inner);
 
 /// <summary>Tickets' codes and check-ins. Tickets themselves are written by their tier.</summary>
-public sealed class TicketStore(NpgsqlDataSource database)
+public sealed class TicketStore : IAsyncDisposable
 {
+    private readonly NpgsqlDataSource database;
+    private readonly BatchedReads<Guid, TicketCheckIn> checkIns;
+    private readonly BatchedReads<string, CodeOf> codes;
+
+    public TicketStore(NpgsqlDataSource database)
+    {
+        this.database = database;
+        checkIns = new BatchedReads<Guid, TicketCheckIn>(ReadCheckInsAsync);
+        codes = new BatchedReads<string, CodeOf>(ReadCodesAsync);
+    }
+
     /// <summary>128 random bits, URL-safe base64 without padding (22 characters).</summary>
     public static string NewToken() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    public async Task<TicketCheckIn?> LoadAsync(Guid ticketId, CancellationToken cancellationToken)
+    /// <summary>The ticket as its check-in sees it (read together with other tickets asked for at the same moment).</summary>
+    public Task<TicketCheckIn?> LoadAsync(Guid ticketId) => checkIns.GetAsync(ticketId);
+
+    /// <summary>The ticket a code belongs (or belonged) to (read together with other codes asked for at the same moment).</summary>
+    public async Task<Guid?> FindByTokenAsync(string token) => (await codes.GetAsync(token))?.TicketId;
+
+    public async ValueTask DisposeAsync()
+    {
+        await checkIns.DisposeAsync();
+        await codes.DisposeAsync();
+    }
+
+    private async Task<Dictionary<Guid, TicketCheckIn>> ReadCheckInsAsync(IReadOnlyList<Guid> ticketIds)
     {
         await using var command = database.CreateCommand(
             """
-            SELECT t.order_id, t.tier_id, tt.event_id, t.status, k.token, t.admitted_at, t.admitted_gate
+            SELECT t.id, t.order_id, t.tier_id, tt.event_id, t.status, k.token, t.admitted_at, t.admitted_gate
             FROM ticketing.tickets t
             JOIN ticketing.ticket_tiers tt ON tt.id = t.tier_id
             LEFT JOIN ticketing.ticket_tokens k ON k.ticket_id = t.id AND k.status = 'active'
-            WHERE t.id = @id
+            WHERE t.id = ANY(@ids)
             """);
-        command.Parameters.AddWithValue("id", ticketId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new TicketCheckIn(
-                ticketId, reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6))
-            : null;
+        command.Parameters.AddWithValue("ids", ticketIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var found = new Dictionary<Guid, TicketCheckIn>(ticketIds.Count);
+        while (await reader.ReadAsync())
+        {
+            var id = reader.GetGuid(0);
+            found[id] = new TicketCheckIn(
+                id, reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7));
+        }
+
+        return found;
     }
 
-    /// <summary>The ticket a code belongs (or belonged) to.</summary>
-    public async Task<Guid?> FindByTokenAsync(string token, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, CodeOf>> ReadCodesAsync(IReadOnlyList<string> tokens)
     {
-        await using var command = database.CreateCommand("SELECT ticket_id FROM ticketing.ticket_tokens WHERE token = @token");
-        command.Parameters.AddWithValue("token", token);
-        return await command.ExecuteScalarAsync(cancellationToken) as Guid?;
+        await using var command = database.CreateCommand("SELECT token, ticket_id FROM ticketing.ticket_tokens WHERE token = ANY(@tokens)");
+        command.Parameters.AddWithValue("tokens", tokens.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var found = new Dictionary<string, CodeOf>(tokens.Count, StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            found[reader.GetString(0)] = new CodeOf(reader.GetGuid(1));
+        }
+
+        return found;
     }
 
     public async Task<OwnedTicket?> FindAsync(Guid ticketId, CancellationToken cancellationToken)
@@ -104,4 +138,6 @@ public sealed class TicketStore(NpgsqlDataSource database)
             throw new TicketChangedException(ticketId, changed);
         }
     }
+
+    private sealed record CodeOf(Guid TicketId);
 }
