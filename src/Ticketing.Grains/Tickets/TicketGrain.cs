@@ -9,7 +9,10 @@ namespace Ticketing.Grains.Tickets;
 /// gate is answered. The database guards the admission too: it is written only
 /// while the ticket is still issued, unadmitted and the code live, so a
 /// refund made elsewhere is never admitted even by a stale activation.
+/// A ticket is scanned once or twice in an evening, so an idle one goes
+/// soon: a venue's worth of activations would only weigh on the collector.
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class TicketGrain(TicketStore tickets, ScanLog scans, TimeProvider clock, ScanMetrics metrics) : Grain, ITicketGrain
 {
     private TicketCheckIn? ticket;
