@@ -27,6 +27,8 @@ builder.AddTicketingDatabase();
 builder.AddTicketingSilo();
 builder.AddTicketingAuth();
 builder.AddTicketingPayments();
+builder.AddTicketingOperations();
+builder.AddTicketingMetrics();
 builder.Services.AddTicketingProblems();
 builder.Services.AddTicketingHealthChecks();
 builder.Services.AddOpenApi();
@@ -49,6 +51,8 @@ app.MapHoldsApi();
 app.MapOrdersApi();
 app.MapStripeWebhook();
 app.MapTicketsApi();
+app.MapOpsApi();
+app.MapTicketingMetrics();
 
 await app.RunAsync();
 return 0;

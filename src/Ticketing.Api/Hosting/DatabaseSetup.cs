@@ -2,6 +2,7 @@ using Npgsql;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Idempotency;
 using Ticketing.Persistence.Migrations;
+using Ticketing.Persistence.Operations;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Payments;
 using Ticketing.Persistence.Tickets;
@@ -32,6 +33,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<StripeEventStore>();
         builder.Services.AddSingleton<TicketStore>();
         builder.Services.AddSingleton<ScanLog>();
+        builder.Services.AddSingleton<OperationsStore>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Registered before Orleans: hosted services start in order, and the

@@ -19,6 +19,11 @@ internal static class SettingKeys
     public const string StripeApiBase = "Ticketing:Stripe:ApiBase";
     public const string StripeSecretKey = "Ticketing:Stripe:SecretKey";
     public const string StripeWebhookSecret = "Ticketing:Stripe:WebhookSecret";
+    public const string AlertInterval = "Ticketing:Operations:AlertInterval";
+    public const string ReconciliationInterval = "Ticketing:Operations:ReconciliationInterval";
+    public const string ReconcileWindow = "Ticketing:Operations:ReconcileWindow";
+    public const string RetainContactsFor = "Ticketing:Operations:RetainContactsFor";
+    public const string RetentionInterval = "Ticketing:Operations:RetentionInterval";
     public const string ClusterId = "Orleans:ClusterId";
     public const string ServiceId = "Orleans:ServiceId";
     public const string SiloPort = "Orleans:Endpoints:SiloPort";
@@ -32,6 +37,7 @@ internal static class SettingKeys
     [
         ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
         StripeApiBase, StripeSecretKey, StripeWebhookSecret,
+        AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
     ];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Ticketing.Api.Auth;
+using Ticketing.Grains.Operations;
 using Ticketing.Grains.Tickets;
 using Ticketing.Grains.Tiers;
 
@@ -56,6 +57,14 @@ internal static class SiloSetup
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(wakeUp.Ticks, reminders.MinimumReminderPeriod.Ticks)));
             silo.AddDashboard();
         });
+    }
+
+    /// <summary>Alerts, reconciliation and retention, each a grain on a reminder, started once the silo runs.</summary>
+    public static void AddTicketingOperations(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<OperationsOptions>(builder.Configuration.GetSection(OperationsOptions.Section));
+        builder.Services.AddSingleton<AlertGauges>();
+        builder.Services.AddHostedService<ScheduledWork>();
     }
 
     public static void MapTicketingDashboard(this WebApplication app)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Stripe;
-using Ticketing.Abstractions.Orders;
 using Ticketing.Grains.Orders;
 using Ticketing.Grains.Payments;
 
@@ -34,23 +33,5 @@ internal static class PaymentsSetup
         builder.Services.AddSingleton<StripePayments>();
         builder.Services.AddSingleton<PaymentInbox>();
         builder.Services.AddSingleton<OrderMetrics>();
-        builder.Services.AddHostedService<PaymentRecoveryStart>();
-    }
-}
-
-/// <summary>Once the silo runs, makes sure the recovery sweep's reminder exists and sweeps once.</summary>
-internal sealed class PaymentRecoveryStart(IGrainFactory grains, ILogger<PaymentRecoveryStart> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await grains.GetGrain<IPaymentRecoveryGrain>(0).Start();
-        }
-        catch (Exception failure) when (!stoppingToken.IsCancellationRequested)
-        {
-            // Its reminder, once registered by any silo, sweeps anyway.
-            logger.LogWarning(failure, "The payment recovery sweep could not start");
-        }
     }
 }

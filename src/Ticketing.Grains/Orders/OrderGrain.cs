@@ -338,6 +338,7 @@ public sealed class OrderGrain(
                 // The reminder first: from the moment the payment is durable, something must bring the order back.
                 await RegisterSagaReminder(options.Value.WakeUp);
                 await Save("paid");
+                metrics.OrdersPaid.Add(1);
                 if (late)
                 {
                     logger.LogWarning("Order {OrderId} was paid after it was given up; issuing from fresh capacity if any is left", OrderId);

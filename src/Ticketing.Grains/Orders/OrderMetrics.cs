@@ -10,6 +10,8 @@ public sealed class OrderMetrics
     {
         var meter = meters.Create(TierMetrics.MeterName);
         OrdersPlaced = meter.CreateCounter<long>("orders_placed", "{order}", "Orders placed (payment intent created).");
+        OrdersPaid = meter.CreateCounter<long>("orders_paid", "{order}", "Orders whose payment was recorded.");
+        WebhookEvents = meter.CreateCounter<long>("webhook_events", "{event}", "Stripe events received, by type and outcome (processed, duplicate, ignored, failed).");
         OrdersFulfilled = meter.CreateCounter<long>("orders_fulfilled", "{order}", "Paid orders whose tickets were all issued.");
         OrdersUnfulfillable = meter.CreateCounter<long>("orders_unfulfillable", "{order}", "Paid orders refunded because the capacity was gone (late payments).");
         PaymentMismatches = meter.CreateCounter<long>("payment_mismatches", "{payment}", "Payments whose amount or currency did not match their order: nothing issued.");
@@ -17,6 +19,10 @@ public sealed class OrderMetrics
     }
 
     public Counter<long> OrdersPlaced { get; }
+
+    public Counter<long> OrdersPaid { get; }
+
+    public Counter<long> WebhookEvents { get; }
 
     public Counter<long> OrdersFulfilled { get; }
 

@@ -12,13 +12,14 @@ namespace Ticketing.Grains.Payments;
 /// one that failed stays in the inbox for the recovery sweep (and Stripe's own
 /// retry).
 /// </summary>
-public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders, IGrainFactory grains, ILogger<PaymentInbox> logger)
+public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders, IGrainFactory grains, Orders.OrderMetrics metrics, ILogger<PaymentInbox> logger)
 {
     /// <summary>Stores and processes an event; answers false when it had been processed before. Throws when processing failed.</summary>
     public async Task<bool> ReceiveAsync(Event stripeEvent, string payload, CancellationToken cancellationToken)
     {
         if (await inbox.ReceiveAsync(stripeEvent.Id, stripeEvent.Type, payload, cancellationToken) == InboxStatus.Processed)
         {
+            Count(stripeEvent, "duplicate");
             return false;
         }
 
@@ -39,21 +40,27 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
             if (await TranslateAsync(stripeEvent, cancellationToken) is { } fact)
             {
                 await grains.GetGrain<IOrderGrain>(fact.OrderId).Apply(fact.Event);
+                Count(stripeEvent, "processed");
             }
             else
             {
                 logger.LogInformation("Stripe event {EventId} ({Type}) concerns no order; kept and ignored", stripeEvent.Id, stripeEvent.Type);
+                Count(stripeEvent, "ignored");
             }
 
             await inbox.MarkProcessedAsync(stripeEvent.Id, cancellationToken);
         }
         catch (Exception failure)
         {
+            Count(stripeEvent, "failed");
             logger.LogError(failure, "Stripe event {EventId} ({Type}) failed; it will be retried", stripeEvent.Id, stripeEvent.Type);
             await inbox.MarkFailedAsync(stripeEvent.Id, failure.Message, CancellationToken.None);
             throw;
         }
     }
+
+    private void Count(Event stripeEvent, string outcome) =>
+        metrics.WebhookEvents.Add(1, new KeyValuePair<string, object?>("type", stripeEvent.Type), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>The order an event is about, and what it says; null for events this product does not act on.</summary>
     private async Task<(Guid OrderId, PaymentEvent Event)?> TranslateAsync(Event e, CancellationToken cancellationToken)

@@ -25,6 +25,10 @@ public sealed class StripePayments(StripeClient stripe)
     public Task<PaymentIntent> GetPaymentAsync(string paymentIntentId, CancellationToken cancellationToken) =>
         stripe.V1.PaymentIntents.GetAsync(paymentIntentId, cancellationToken: cancellationToken);
 
+    /// <summary>The payment intent with its latest charge (for what was refunded).</summary>
+    public Task<PaymentIntent> GetPaymentWithChargeAsync(string paymentIntentId, CancellationToken cancellationToken) =>
+        stripe.V1.PaymentIntents.GetAsync(paymentIntentId, new PaymentIntentGetOptions { Expand = ["latest_charge"] }, cancellationToken: cancellationToken);
+
     /// <summary>
     /// Cancels a payment intent and answers it as it now stands: a payment that
     /// succeeded first cannot be cancelled, and comes back succeeded.

@@ -269,10 +269,18 @@ public sealed class TicketTierGrain(
         var now = Now;
         foreach (var change in changes)
         {
-            if (change is HoldEnded { Status: HoldStatus.Expired } expired)
+            switch (change)
             {
-                metrics.HoldsExpired.Add(1);
-                metrics.HoldExpiryLag.Record(Math.Max(0, (now - expired.ExpiresAt).TotalSeconds));
+                case HoldEnded { Status: HoldStatus.Expired } expired:
+                    metrics.HoldsExpired.Add(1);
+                    metrics.HoldExpiryLag.Record(Math.Max(0, (now - expired.ExpiresAt).TotalSeconds));
+                    break;
+                case TicketsIssued issued:
+                    metrics.TicketsIssued.Add(issued.TicketIds.Count);
+                    break;
+                case TicketsEnded ended:
+                    metrics.TicketsEnded.Add(ended.TicketIds.Count, new KeyValuePair<string, object?>("end", ended.End == TicketEnd.Refunded ? "refunded" : "voided"));
+                    break;
             }
         }
     }
@@ -317,6 +325,7 @@ public sealed class TicketTierGrain(
             logger.LogWarning(
                 "Tier {TierId} stored reserved {StoredReserved} / issued {StoredIssued}, but its holds and tickets say {Reserved} / {Issued}; the next write corrects the row",
                 TierId, state.Tier.Reserved, state.Tier.Issued, inventory.Tier.Reserved, inventory.Tier.Issued);
+            inventory.CorrectStoredCounters(state.Tier.Reserved, state.Tier.Issued);
         }
     }
 

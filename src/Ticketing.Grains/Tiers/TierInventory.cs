@@ -212,6 +212,10 @@ public sealed class TierInventory
     }
 
     /// <summary>The changes made since the last call, oldest first.</summary>
+    /// <summary>Records that the stored counters were wrong, so the next write stores the derived ones (and says so in the audit).</summary>
+    public void CorrectStoredCounters(int storedReserved, int storedIssued) =>
+        changes.Add(new CountersCorrected(storedReserved, storedIssued, tier.Reserved, tier.Issued));
+
     public IReadOnlyList<TierChange> TakeChanges()
     {
         var taken = changes.ToArray();

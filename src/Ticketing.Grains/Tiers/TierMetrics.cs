@@ -15,6 +15,8 @@ public sealed class TierMetrics
         HoldsExpired = meter.CreateCounter<long>("holds_expired", "{hold}", "Holds that lapsed.");
         HoldExpiryLag = meter.CreateHistogram<double>("hold_expiry_lag", "s", "From a hold's expiry to its release being durable.");
         WriteBatchSize = meter.CreateHistogram<int>("tier_write_batch_size", "{change}", "Requests sharing one tier transaction.");
+        TicketsIssued = meter.CreateCounter<long>("tickets_issued", "{ticket}", "Tickets issued.");
+        TicketsEnded = meter.CreateCounter<long>("tickets_ended", "{ticket}", "Tickets refunded or voided, by how they ended.");
         WriteConflicts = meter.CreateCounter<long>("tier_write_conflicts", "{conflict}", "Tier writes refused by the version check or a constraint.");
     }
 
@@ -29,4 +31,8 @@ public sealed class TierMetrics
     public Histogram<int> WriteBatchSize { get; }
 
     public Counter<long> WriteConflicts { get; }
+
+    public Counter<long> TicketsIssued { get; }
+
+    public Counter<long> TicketsEnded { get; }
 }

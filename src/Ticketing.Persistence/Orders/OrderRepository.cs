@@ -104,9 +104,10 @@ public sealed class OrderRepository(NpgsqlDataSource database)
             Items: [],
             TotalCents: reader.GetInt64(3),
             Currency: reader.GetString(4),
-            Contact: new OrderContact(reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)),
+            // Anonymized (retention) or legacy orders keep no contact details.
+            Contact: new OrderContact(reader.IsDBNull(5) ? "" : reader.GetString(5), reader.IsDBNull(6) ? "" : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)),
             CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
-            ExpiresAt: reader.GetFieldValue<DateTimeOffset>(9),
+            ExpiresAt: reader.IsDBNull(9) ? reader.GetFieldValue<DateTimeOffset>(8) : reader.GetFieldValue<DateTimeOffset>(9),
             PaymentIntentId: reader.IsDBNull(10) ? null : reader.GetString(10),
             ClientSecret: reader.IsDBNull(11) ? null : reader.GetString(11),
             ChargeId: reader.IsDBNull(12) ? null : reader.GetString(12),

@@ -19,3 +19,6 @@ public sealed record TicketsEnded(Guid OrderId, IReadOnlyList<Guid> TicketIds, T
 
 /// <summary>The organiser changed the capacity.</summary>
 public sealed record CapacityChanged(int From, int To) : TierChange;
+
+/// <summary>The stored counters disagreed with the holds and tickets; the derived ones are written.</summary>
+public sealed record CountersCorrected(int StoredReserved, int StoredIssued, int Reserved, int Issued) : TierChange;

@@ -193,6 +193,13 @@ public sealed class TierRepository(NpgsqlDataSource database)
 
                         auditWriter.WriteEndArray();
                         break;
+                    case CountersCorrected c:
+                        auditWriter.WriteString("action", "counters_corrected");
+                        auditWriter.WriteNumber("stored_reserved", c.StoredReserved);
+                        auditWriter.WriteNumber("stored_issued", c.StoredIssued);
+                        auditWriter.WriteNumber("reserved", c.Reserved);
+                        auditWriter.WriteNumber("issued", c.Issued);
+                        break;
                     case CapacityChanged c:
                         auditWriter.WriteString("action", "capacity_changed");
                         auditWriter.WriteNumber("from", c.From);

@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Abstractions.Operations;
+using Ticketing.Api.Auth;
+using Ticketing.Api.Problems;
+using Ticketing.Persistence.Operations;
+
+namespace Ticketing.Api.Apis;
+
+internal static class OpsApi
+{
+    public static void MapOpsApi(this IEndpointRouteBuilder app)
+    {
+        var ops = app.MapGroup("/api/ops").WithTags("Operations").RequireAuthorization(Roles.Organizer);
+        ops.MapGet("/readiness", GetReadiness);
+        ops.MapGet("/alerts", GetAlerts);
+        ops.MapPost("/reconciliation", RunReconciliation);
+        ops.MapGet("/reconciliation/latest", GetLatestReconciliation);
+        ops.MapPost("/buyers/{userId}/erase", EraseBuyer);
+    }
+
+    public static async Task<Ok<ReadinessResponse[]>> GetReadiness(Guid? eventId, OperationsStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ReadinessAsync(eventId, cancellationToken)).Select(ReadinessResponse.From).ToArray());
+
+    public static async Task<Ok<IReadOnlyList<AlertState>>> GetAlerts(IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IAlertsGrain>(0).Evaluate());
+
+    public static async Task<ContentHttpResult> RunReconciliation(IGrainFactory grains) =>
+        TypedResults.Text(await grains.GetGrain<IReconciliationGrain>(0).Run(), "application/json");
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetLatestReconciliation(OperationsStore store, CancellationToken cancellationToken) =>
+        await store.LatestRunAsync(cancellationToken) is { } report
+            ? TypedResults.Text(report, "application/json")
+            : Problem.NotFound("No reconciliation has run yet.");
+
+    /// <summary>A buyer's right to erasure: their orders keep the money and tickets, lose the person.</summary>
+    public static async Task<Ok<ErasureResponse>> EraseBuyer(string userId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ErasureResponse(userId, await store.AnonymizeAsync(null, userId, $"organizer:{user.UserId()}", cancellationToken)));
+}
+
+internal sealed record ReadinessChecks(bool NoNegativeAvailability, bool NoGhostReservations, bool NoPaidWithoutTickets, bool HasTiers);
+
+internal sealed record ReadinessTotals(int Capacity, int Sold, int Reserved, int Available);
+
+internal sealed record ReadinessResponse(Guid EventId, string Title, DateTimeOffset StartsAt, string Status, ReadinessChecks Checks, ReadinessTotals Totals)
+{
+    public static ReadinessResponse From(EventReadiness e) => new(
+        e.EventId, e.Title, e.StartsAt, e.Status,
+        new ReadinessChecks(e.NegativeTiers == 0, e.GhostReserved == 0, e.PaidWithoutTickets == 0, e.Tiers > 0),
+        new ReadinessTotals(e.Capacity, e.Sold, e.Reserved, e.Available));
+}
+
+internal sealed record ErasureResponse(string UserId, int OrdersAnonymized);

@@ -1,0 +1,204 @@
+using Npgsql;
+
+namespace Ticketing.Persistence.Operations;
+
+/// <summary>An upcoming event's fitness to open the doors (a row of ticketing.event_readiness).</summary>
+public sealed record EventReadiness(
+    Guid EventId, string Title, DateTimeOffset StartsAt, string Status,
+    int Tiers, int Capacity, int Sold, int Reserved, int Available, int NegativeTiers, int GhostReserved, int PaidWithoutTickets);
+
+/// <summary>The invariants measured for the alerts.</summary>
+public sealed record InvariantCounts(long PaidOrdersMissingTickets, long NegativeAvailabilityTiers, long GhostReservations, long LaggingExpiredHolds);
+
+/// <summary>A tier whose stored counters disagree with its holds and tickets, or with holds nobody freed.</summary>
+public sealed record TierDrift(Guid TierId, int StoredReserved, int LiveReserved, int LapsedReserved, int StoredIssued, int LiveTickets);
+
+/// <summary>An order's money as the order records it.</summary>
+public sealed record OrderMoney(Guid OrderId, string PaymentIntentId, string Status, long PaidCents, long RefundedCents);
+
+/// <summary>The queries behind readiness, alerts, reconciliation and retention.</summary>
+public sealed class OperationsStore(NpgsqlDataSource database)
+{
+    public async Task<IReadOnlyList<EventReadiness>> ReadinessAsync(Guid? eventId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT event_id, title, starts_at, status, tiers, capacity, sold, reserved, available,
+                   negative_tiers, ghost_reserved, paid_without_tickets
+            FROM ticketing.event_readiness
+            WHERE @event_id::uuid IS NULL OR event_id = @event_id
+            ORDER BY starts_at, event_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter("event_id", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)eventId ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<EventReadiness>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new EventReadiness(
+                reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
+                reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8),
+                reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11)));
+        }
+
+        return events;
+    }
+
+    public async Task<InvariantCounts> InvariantCountsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT
+                (SELECT count(*) FROM ticketing.orders WHERE status = 'paid' AND paid_at < now() - interval '5 minutes')
+                + (SELECT count(*) FROM (
+                       SELECT i.order_id
+                       FROM ticketing.order_items i JOIN ticketing.orders o ON o.id = i.order_id
+                       WHERE o.status IN ('fulfilled', 'refunded', 'partially_refunded', 'disputed')
+                       GROUP BY i.order_id
+                       HAVING sum(i.quantity) <> (SELECT count(*) FROM ticketing.tickets k WHERE k.order_id = i.order_id)) short),
+                (SELECT count(*) FROM ticketing.tier_health
+                 WHERE available < 0 OR capacity - stored_reserved - stored_issued < 0),
+                (SELECT coalesce(sum(ghost_reserved), 0) FROM ticketing.tier_health),
+                (SELECT count(*) FROM ticketing.ticket_holds WHERE status = 'active' AND expires_at < now() - interval '60 seconds')
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new InvariantCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> OrdersByStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT status, count(*) FROM ticketing.orders GROUP BY status");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    public async Task<IReadOnlyList<TierDrift>> TierDriftAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT tier_id, stored_reserved, live_reserved, lapsed_reserved, stored_issued, live_tickets
+            FROM ticketing.tier_health
+            WHERE stored_reserved <> live_reserved OR stored_issued <> live_tickets OR lapsed_reserved > 0
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var drifts = new List<TierDrift>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            drifts.Add(new TierDrift(reader.GetGuid(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5)));
+        }
+
+        return drifts;
+    }
+
+    public async Task<IReadOnlyList<Guid>> OrdersMissingTicketsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT id FROM ticketing.orders WHERE status = 'paid' AND paid_at < now() - interval '5 minutes'
+            UNION
+            SELECT i.order_id
+            FROM ticketing.order_items i JOIN ticketing.orders o ON o.id = i.order_id
+            WHERE o.status IN ('fulfilled', 'refunded', 'partially_refunded', 'disputed')
+            GROUP BY i.order_id
+            HAVING sum(i.quantity) <> (SELECT count(*) FROM ticketing.tickets k WHERE k.order_id = i.order_id)
+            """);
+        return await Ids(command, cancellationToken);
+    }
+
+    /// <summary>Every order given a payment intent since <paramref name="since"/>, with the money it records.</summary>
+    public async Task<IReadOnlyList<OrderMoney>> OrderMoneySinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT id, stripe_payment_intent_id, status, coalesce(amount_paid_cents, 0), amount_refunded_cents
+            FROM ticketing.orders
+            WHERE stripe_payment_intent_id IS NOT NULL AND created_at >= @since
+            ORDER BY created_at
+            """);
+        command.Parameters.AddWithValue("since", since.UtcDateTime);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var orders = new List<OrderMoney>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            orders.Add(new OrderMoney(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
+        }
+
+        return orders;
+    }
+
+    public async Task<long> SaveRunAsync(DateTimeOffset startedAt, DateTimeOffset finishedAt, string report, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO ticketing.reconciliation_runs (started_at, finished_at, report)
+            VALUES (@started_at, @finished_at, @report::jsonb)
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("started_at", startedAt.UtcDateTime);
+        command.Parameters.AddWithValue("finished_at", finishedAt.UtcDateTime);
+        command.Parameters.AddWithValue("report", report);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The last run's report (JSON), or null before the first run.</summary>
+    public async Task<string?> LatestRunAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT report::text FROM ticketing.reconciliation_runs ORDER BY id DESC LIMIT 1");
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>The last run's revenue difference in cents (0 before the first run).</summary>
+    public async Task<long> LatestRevenueDifferenceAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT coalesce((report -> 'revenue' ->> 'differenceCents')::bigint, 0) FROM ticketing.reconciliation_runs ORDER BY id DESC LIMIT 1");
+        return await command.ExecuteScalarAsync(cancellationToken) is long difference ? difference : 0;
+    }
+
+    /// <summary>
+    /// Blanks the contact details of orders created before <paramref name="before"/>
+    /// (or of one buyer's orders), keeping amounts, statuses and tickets; each
+    /// order once, with an audit entry. Answers how many orders changed.
+    /// </summary>
+    public async Task<int> AnonymizeAsync(DateTimeOffset? before, string? userId, string actor, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            WITH anonymized AS (
+                UPDATE ticketing.orders
+                SET contact_email = NULL, contact_name = NULL, contact_phone = NULL,
+                    user_id = 'anonymized:' || md5(user_id), anonymized_at = now(), updated_at = now()
+                WHERE anonymized_at IS NULL
+                  AND (@before::timestamptz IS NULL OR created_at < @before)
+                  AND (@user_id::text IS NULL OR user_id = @user_id)
+                RETURNING id),
+            audited AS (
+                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action)
+                SELECT @actor, 'order', id::text, 'contact_anonymized' FROM anonymized)
+            SELECT count(*) FROM anonymized
+            """);
+        command.Parameters.Add(new NpgsqlParameter("before", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)before?.UtcDateTime ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("user_id", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        command.Parameters.AddWithValue("actor", actor);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<IReadOnlyList<Guid>> Ids(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+}
