@@ -43,21 +43,36 @@ public sealed class OperationsStore(NpgsqlDataSource database)
         return events;
     }
 
+    /// <summary>
+    /// The alert measures, cheap enough to run every minute on a million
+    /// orders (plans: docs/performance.md, scripts/explain-operations.sh).
+    /// Orders are checked against their tickets when paid and waiting, or when
+    /// changed in the last day (the database refuses to commit a fulfilled
+    /// order without its tickets; the daily reconciliation checks them all);
+    /// tiers are checked with their live holds and stored issued count.
+    /// </summary>
     public async Task<InvariantCounts> InvariantCountsAsync(CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
             """
+            WITH tiers AS (
+                SELECT t.quantity, t.reserved_quantity, t.issued_quantity,
+                       coalesce(h.live_reserved, 0) AS live_reserved
+                FROM ticketing.ticket_tiers t
+                LEFT JOIN (SELECT tier_id, sum(quantity) AS live_reserved
+                           FROM ticketing.ticket_holds
+                           WHERE status = 'active' AND expires_at > now()
+                           GROUP BY tier_id) h ON h.tier_id = t.id)
             SELECT
                 (SELECT count(*) FROM ticketing.orders WHERE status = 'paid' AND paid_at < now() - interval '5 minutes')
-                + (SELECT count(*) FROM (
-                       SELECT i.order_id
-                       FROM ticketing.order_items i JOIN ticketing.orders o ON o.id = i.order_id
-                       WHERE o.status IN ('fulfilled', 'refunded', 'partially_refunded', 'disputed')
-                       GROUP BY i.order_id
-                       HAVING sum(i.quantity) <> (SELECT count(*) FROM ticketing.tickets k WHERE k.order_id = i.order_id)) short),
-                (SELECT count(*) FROM ticketing.tier_health
-                 WHERE available < 0 OR capacity - stored_reserved - stored_issued < 0),
-                (SELECT coalesce(sum(ghost_reserved), 0) FROM ticketing.tier_health),
+                + (SELECT count(*) FROM ticketing.orders o
+                   WHERE o.updated_at > now() - interval '1 day'
+                     AND o.status IN ('fulfilled', 'refunded', 'partially_refunded', 'disputed')
+                     AND (SELECT count(*) FROM ticketing.tickets k WHERE k.order_id = o.id)
+                         <> (SELECT sum(i.quantity) FROM ticketing.order_items i WHERE i.order_id = o.id)),
+                (SELECT count(*) FROM tiers
+                 WHERE quantity - live_reserved - issued_quantity < 0 OR quantity - reserved_quantity - issued_quantity < 0),
+                (SELECT coalesce(sum(greatest(reserved_quantity - live_reserved, 0)), 0) FROM tiers),
                 (SELECT count(*) FROM ticketing.ticket_holds WHERE status = 'active' AND expires_at < now() - interval '60 seconds')
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
