@@ -5,6 +5,7 @@
 #
 #   scripts/bench.sh --scenario hot-tier --users 100 --duration 20
 #   scripts/bench.sh --scenario onsale-race --users 100 --capacity 50
+#   scripts/bench.sh --scenario checkout --users 100 --duration 20
 #
 # Every option after the script name goes to load/Ticketing.Load (see --help).
 set -euo pipefail
@@ -33,9 +34,11 @@ export Ticketing__Stripe__ApiBase="http://127.0.0.1:12211"
 export Ticketing__Stripe__SecretKey="sk_test_bench"
 export Ticketing__Stripe__WebhookSecret="whsec_bench_0123456789abcdef"
 
+webhook_url="$ASPNETCORE_URLS/api/webhooks/stripe"
 ASPNETCORE_URLS="$Ticketing__Stripe__ApiBase" \
-  StripeEmulator__WebhookUrl="$ASPNETCORE_URLS/api/webhooks/stripe" \
+  StripeEmulator__WebhookUrl="$webhook_url" \
   StripeEmulator__WebhookSecret="$Ticketing__Stripe__WebhookSecret" \
+  StripeEmulator__DeliveryConcurrency=64 \
   dotnet src/Ticketing.StripeEmulator/bin/Release/net10.0/Ticketing.StripeEmulator.dll > /tmp/ticketing-bench-stripe.log 2>&1 &
 stripe=$!
 dotnet src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll > /tmp/ticketing-bench-silo.log 2>&1 &
@@ -50,4 +53,4 @@ done
 
 sleep "${BENCH_SETTLE:-0}"
 dotnet load/Ticketing.Load/bin/Release/net10.0/Ticketing.Load.dll \
-  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" "$@"
+  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --stripe "$Ticketing__Stripe__ApiBase" --stripe-key "$Ticketing__Stripe__SecretKey" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" "$@"

@@ -173,7 +173,8 @@ public static class LoadRun
         return timer;
     }
 
-    private sealed class Recorder
+    /// <summary>Latencies and outcomes of one kind of request (thread-safe).</summary>
+    public sealed class Recorder
     {
         private readonly LongHistogram latency = new(TimeSpan.FromMinutes(5).Ticks / TimeSpan.TicksPerMicrosecond, 3);
         private readonly Dictionary<string, long> failures = [];

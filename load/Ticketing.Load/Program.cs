@@ -10,8 +10,8 @@ if (Console.IsOutputRedirected)
 }
 
 var target = new Option<string>("--target") { Description = "Base URL of the API silo.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan", Required = true };
-scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan");
+var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout", Required = true };
+scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout");
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
@@ -21,12 +21,14 @@ var connection = new Option<string?>("--connection") { Description = "PostgreSQL
 var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };
 var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown results.", DefaultValueFactory = _ => "load/results" };
 var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier, scan: skip the baseline (reference) run in the same invocation." };
+var stripe = new Option<string?>("--stripe") { Description = "checkout: the Stripe emulator's base URL (the buyers pay there)." };
+var stripeKey = new Option<string>("--stripe-key") { Description = "checkout: a secret key the emulator accepts.", DefaultValueFactory = _ => "sk_test_load" };
 var tickets = new Option<int>("--tickets") { Description = "scan: tickets issued at the venue before the gates open.", DefaultValueFactory = _ => 400_000 };
 var siloPid = new Option<int?>("--silo-pid") { Description = "The silo's process id on this machine: reports its CPU per request (steadier than throughput)." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
-    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid, tickets,
+    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid, tickets, stripe, stripeKey,
 };
 
 root.SetAction(async parsed =>
@@ -83,6 +85,17 @@ root.SetAction(async parsed =>
             var ratio = results.Count == 2 && results[0].Throughput > 0 ? results[1].Throughput / results[0].Throughput : (double?)null;
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"scan: {results[^1].Throughput:0} scans/s (target >= 5,000), p99 {results[^1].P99Ms:0.0} ms (target < 20 ms); {ratio:0.00}x the reference's throughput"));
+            break;
+        case "checkout":
+            if (parsed.GetValue(stripe) is not { } stripeUrl)
+            {
+                AnsiConsole.MarkupLine("[red]--stripe (the emulator's URL) is needed for checkout.[/]");
+                return 2;
+            }
+
+            results.AddRange(await Checkout.RunAsync(api, new Uri(stripeUrl), parsed.GetValue(stripeKey)!, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"checkout: {results[0].Throughput:0} orders/s completed (target >= 1,000); step p99s: {string.Join(", ", results.Skip(1).Select(r => $"{r.Name.Trim()} {r.P99Ms:0.0} ms"))} (target < 50 ms each)"));
             break;
         case "onsale-race":
             var (run, verdict) = await OnsaleRace.RunAsync(api, shape.Users, parsed.GetValue(capacity), connectionString);

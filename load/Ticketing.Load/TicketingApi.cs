@@ -10,9 +10,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace Ticketing.Load;
 
 /// <summary>The API as the load's virtual users call it, each with a bearer token minted from the signing key.</summary>
-public sealed class TicketingApi(Uri target, string signingKey, int connections) : IDisposable
+/// <remarks>A test passes <paramref name="handler"/> to run scenarios against an in-process silo.</remarks>
+public sealed class TicketingApi(Uri target, string signingKey, int connections, HttpMessageHandler? handler = null) : IDisposable
 {
-    private readonly HttpClient http = new(new SocketsHttpHandler
+    private readonly HttpClient http = new(handler ?? new SocketsHttpHandler
     {
         MaxConnectionsPerServer = Math.Max(1, connections),
         PooledConnectionLifetime = TimeSpan.FromMinutes(10),

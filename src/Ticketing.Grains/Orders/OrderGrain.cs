@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tickets;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Grains.Payments;
-using Ticketing.Grains.Tiers;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Tiers;
 
@@ -17,20 +15,17 @@ namespace Ticketing.Grains.Orders;
 /// the I/O they call for, one request at a time (not reentrant), writing the
 /// order's state before each step that depends on it. The saga from payment
 /// to tickets: record the payment, ask each tier to confirm (idempotent per
-/// order), mark fulfilled. A reminder brings the order back after a crash
-/// until it owes nothing.
+/// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
+/// PaymentRecoveryGrain) brings back every order that still owes something.
 /// </summary>
 public sealed class OrderGrain(
     OrderRepository repository,
     HoldStore holds,
     StripePayments payments,
     TimeProvider clock,
-    IOptions<HoldOptions> options,
     OrderMetrics metrics,
-    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
+    ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
-    private const string SagaReminder = "order-saga";
-
     private OrderLifecycle? order;
     private long version;
     private IGrainTimer? deadline;
@@ -103,7 +98,6 @@ public sealed class OrderGrain(
 
         order = placed;
         version = 0;
-        await RegisterSagaReminder(placed.State.ExpiresAt - now);
         try
         {
             var intent = await payments.CreatePaymentAsync(OrderId, placed.State.TotalCents, placed.State.Currency, CancellationToken.None);
@@ -115,7 +109,7 @@ public sealed class OrderGrain(
             logger.LogWarning(failure, "Order {OrderId}: Stripe could not create the payment", OrderId);
             order.PaymentNotCreated("the payment provider could not be reached");
             await Save("payment_not_created");
-            await ForgetReminderIfSettled();
+            StopDeadlineIfSettled();
             return new OrderResult(OrderOutcome.PaymentProviderFailed, order.State.ToSnapshot(), "Stripe could not create the payment. Your holds are still yours: try again.");
         }
 
@@ -152,7 +146,7 @@ public sealed class OrderGrain(
 
         order.Cancel();
         await Save("cancelled");
-        await ForgetReminderIfSettled();
+        StopDeadlineIfSettled();
         return Answer();
     }
 
@@ -236,7 +230,7 @@ public sealed class OrderGrain(
                 break;
             case PaymentEventKind.Canceled when order.PaymentCanceled():
                 await Save("payment_canceled");
-                await ForgetReminderIfSettled();
+                StopDeadlineIfSettled();
                 break;
             case PaymentEventKind.Refunded when order.RefundReported(paymentEvent.RefundedCents):
                 await Save("refund_reported");
@@ -275,10 +269,8 @@ public sealed class OrderGrain(
         }
 
         await EndTicketsPerFacts();
-        await ForgetReminderIfSettled();
+        StopDeadlineIfSettled();
     }
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Resume();
 
     private async Task ExpireIfDue()
     {
@@ -304,7 +296,7 @@ public sealed class OrderGrain(
 
         order.Expire();
         await Save("expired");
-        await ForgetReminderIfSettled();
+        StopDeadlineIfSettled();
     }
 
     /// <summary>Cancels the payment intent; answers the payment instead when it had already succeeded.</summary>
@@ -335,8 +327,9 @@ public sealed class OrderGrain(
                 await Save("payment_mismatch");
                 return verdict;
             case PaymentVerdict.Recorded:
-                // The reminder first: from the moment the payment is durable, something must bring the order back.
-                await RegisterSagaReminder(options.Value.WakeUp);
+                // From the moment the payment is durable, the recovery sweep
+                // (PaymentRecoveryGrain, by reminder) brings a paid order back
+                // until its tickets are issued.
                 await Save("paid");
                 metrics.OrdersPaid.Add(1);
                 if (late)
@@ -355,7 +348,7 @@ public sealed class OrderGrain(
             await RefundAutomatically();
         }
 
-        await ForgetReminderIfSettled();
+        StopDeadlineIfSettled();
         return verdict;
     }
 
@@ -488,10 +481,8 @@ public sealed class OrderGrain(
         }
     }
 
-    private async Task RegisterSagaReminder(TimeSpan due) =>
-        await this.RegisterOrUpdateReminder(SagaReminder, due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due, options.Value.WakeUp);
-
-    private async Task ForgetReminderIfSettled()
+    /// <summary>An order that owes nothing more needs no deadline.</summary>
+    private void StopDeadlineIfSettled()
     {
         if (order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
         {
@@ -500,10 +491,6 @@ public sealed class OrderGrain(
 
         deadline?.Dispose();
         deadline = null;
-        if (await this.GetReminder(SagaReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
     }
 
     /// <summary>

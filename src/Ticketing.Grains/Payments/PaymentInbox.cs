@@ -14,9 +14,27 @@ namespace Ticketing.Grains.Payments;
 /// </summary>
 public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders, IGrainFactory grains, Orders.OrderMetrics metrics, ILogger<PaymentInbox> logger)
 {
+    /// <summary>The events an order acts on (API.md, "Stripe webhook").</summary>
+    private static readonly HashSet<string> Handled = new(StringComparer.Ordinal)
+    {
+        EventTypes.PaymentIntentSucceeded,
+        EventTypes.PaymentIntentPaymentFailed,
+        EventTypes.PaymentIntentCanceled,
+        EventTypes.ChargeRefunded,
+        EventTypes.ChargeDisputeCreated,
+        EventTypes.ChargeDisputeClosed,
+    };
+
     /// <summary>Stores and processes an event; answers false when it had been processed before. Throws when processing failed.</summary>
     public async Task<bool> ReceiveAsync(Event stripeEvent, string payload, CancellationToken cancellationToken)
     {
+        if (!Handled.Contains(stripeEvent.Type))
+        {
+            // Nothing will act on it (payment_intent.created, charge.succeeded...): no need to keep it.
+            Count(stripeEvent, "ignored");
+            return false;
+        }
+
         if (await inbox.ReceiveAsync(stripeEvent.Id, stripeEvent.Type, payload, cancellationToken) == InboxStatus.Processed)
         {
             Count(stripeEvent, "duplicate");
