@@ -39,9 +39,12 @@ ASPNETCORE_URLS="$Ticketing__Stripe__ApiBase" \
   StripeEmulator__WebhookUrl="$webhook_url" \
   StripeEmulator__WebhookSecret="$Ticketing__Stripe__WebhookSecret" \
   StripeEmulator__DeliveryConcurrency=64 \
-  dotnet src/Ticketing.StripeEmulator/bin/Release/net10.0/Ticketing.StripeEmulator.dll > /tmp/ticketing-bench-stripe.log 2>&1 &
+  bash -c 'cd src/Ticketing.StripeEmulator/bin/Release/net10.0 && exec dotnet Ticketing.StripeEmulator.dll' > /tmp/ticketing-bench-stripe.log 2>&1 &
 stripe=$!
-dotnet src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll > /tmp/ticketing-bench-silo.log 2>&1 &
+# Started from its own folder: the content root is where ASP.NET Core watches
+# files, and the repository holds PostgreSQL's data folder (.data), whose
+# constant writes would keep a file watcher busy (5 % of the silo's time).
+(cd src/Ticketing.Api/bin/Release/net10.0 && exec dotnet Ticketing.Api.dll) > /tmp/ticketing-bench-silo.log 2>&1 &
 silo=$!
 trap 'kill $silo $stripe 2>/dev/null; wait $silo $stripe 2>/dev/null || true' EXIT
 

@@ -62,6 +62,8 @@ dotnet "$api" token --user organizer-1 --role organizer
 echo
 # In the background and waited for, so that Ctrl-C or a TERM stops the
 # emulator along with the silo.
-dotnet "$api" &
+# From its own folder: the content root is where ASP.NET Core watches files,
+# and .data (PostgreSQL's files) changes all the time.
+(cd "$(dirname "$api")" && exec dotnet "$(basename "$api")") &
 pids+=("$!")
 wait "${pids[-1]}"
