@@ -97,12 +97,14 @@ public sealed class ScanLog : IAsyncDisposable
             admitted AS (
                 UPDATE ticketing.tickets t SET admitted_at = s.at, admitted_gate = s.gate, updated_at = now()
                 FROM s
-                -- admit only what the database agrees is admissible: issued, not yet admitted, its code live
+                -- admit only what the database agrees is admissible: issued, not yet admitted, its code
+                -- live, at its own event; of several scans of one ticket in a write, one admits
                 WHERE s.admit AND t.id = s.ticket_id AND t.status = 'issued' AND t.admitted_at IS NULL
                   AND EXISTS (SELECT 1 FROM ticketing.ticket_tokens k WHERE k.token = s.token AND k.ticket_id = t.id AND k.status = 'active')
-                RETURNING t.id),
+                  AND EXISTS (SELECT 1 FROM ticketing.ticket_tiers tt WHERE tt.id = t.tier_id AND tt.event_id = s.event_id)
+                RETURNING s.n),
             kept AS (
-                SELECT s.* FROM s WHERE NOT s.admit OR s.ticket_id IN (SELECT id FROM admitted)),
+                SELECT s.* FROM s WHERE NOT s.admit OR s.n IN (SELECT n FROM admitted)),
             counted AS (
                 UPDATE ticketing.ticket_tokens k SET scan_count = k.scan_count + c.scans, last_scanned_at = c.last_at
                 FROM (SELECT token, count(*) AS scans, max(at) AS last_at FROM kept WHERE ticket_id IS NOT NULL GROUP BY token) c

@@ -10,6 +10,9 @@ public sealed record TicketCheckIn(
     public bool Admits => Status == "issued" && ActiveToken is not null;
 }
 
+/// <summary>The ticket a code belongs (or belonged) to, and its tier.</summary>
+public sealed record CodeOwner(Guid TicketId, Guid TierId);
+
 /// <summary>A ticket with its owner, for reading it over the API.</summary>
 public sealed record OwnedTicket(Orders.OrderTicket Ticket, string UserId);
 
@@ -22,13 +25,13 @@ public sealed class TicketStore : IAsyncDisposable
 {
     private readonly NpgsqlDataSource database;
     private readonly BatchedReads<Guid, TicketCheckIn> checkIns;
-    private readonly BatchedReads<string, CodeOf> codes;
+    private readonly BatchedReads<string, CodeOwner> codes;
 
     public TicketStore(NpgsqlDataSource database)
     {
         this.database = database;
         checkIns = new BatchedReads<Guid, TicketCheckIn>(ReadCheckInsAsync);
-        codes = new BatchedReads<string, CodeOf>(ReadCodesAsync);
+        codes = new BatchedReads<string, CodeOwner>(ReadCodesAsync);
     }
 
     /// <summary>128 random bits, URL-safe base64 without padding (22 characters).</summary>
@@ -39,7 +42,7 @@ public sealed class TicketStore : IAsyncDisposable
     public Task<TicketCheckIn?> LoadAsync(Guid ticketId) => checkIns.GetAsync(ticketId);
 
     /// <summary>The ticket a code belongs (or belonged) to (read together with other codes asked for at the same moment).</summary>
-    public async Task<Guid?> FindByTokenAsync(string token) => (await codes.GetAsync(token))?.TicketId;
+    public Task<CodeOwner?> FindByTokenAsync(string token) => codes.GetAsync(token);
 
     public async ValueTask DisposeAsync()
     {
@@ -73,15 +76,20 @@ public sealed class TicketStore : IAsyncDisposable
         return found;
     }
 
-    private async Task<Dictionary<string, CodeOf>> ReadCodesAsync(IReadOnlyList<string> tokens)
+    private async Task<Dictionary<string, CodeOwner>> ReadCodesAsync(IReadOnlyList<string> tokens)
     {
-        await using var command = database.CreateCommand("SELECT token, ticket_id FROM ticketing.ticket_tokens WHERE token = ANY(@tokens)");
+        await using var command = database.CreateCommand(
+            """
+            SELECT k.token, k.ticket_id, t.tier_id
+            FROM ticketing.ticket_tokens k JOIN ticketing.tickets t ON t.id = k.ticket_id
+            WHERE k.token = ANY(@tokens)
+            """);
         command.Parameters.AddWithValue("tokens", tokens.ToArray());
         await using var reader = await command.ExecuteReaderAsync();
-        var found = new Dictionary<string, CodeOf>(tokens.Count, StringComparer.Ordinal);
+        var found = new Dictionary<string, CodeOwner>(tokens.Count, StringComparer.Ordinal);
         while (await reader.ReadAsync())
         {
-            found[reader.GetString(0)] = new CodeOf(reader.GetGuid(1));
+            found[reader.GetString(0)] = new CodeOwner(reader.GetGuid(1), reader.GetGuid(2));
         }
 
         return found;
@@ -138,6 +146,4 @@ public sealed class TicketStore : IAsyncDisposable
             throw new TicketChangedException(ticketId, changed);
         }
     }
-
-    private sealed record CodeOf(Guid TicketId);
 }
