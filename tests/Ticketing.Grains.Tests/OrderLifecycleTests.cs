@@ -12,10 +12,23 @@ public sealed class OrderLifecycleTests
     internal static readonly Guid TierA = new("00000000-0000-0000-0000-00000000000a");
     internal static readonly Guid TierB = new("00000000-0000-0000-0000-00000000000b");
 
+    private static readonly Guid EventId = Guid.NewGuid();
+
     internal static OrderLifecycle NewOrder() => OrderLifecycle.Place(
-        Guid.NewGuid(), Guid.NewGuid(), "buyer-1",
-        [new OrderItem(TierA, Guid.NewGuid(), 2, 1500), new OrderItem(TierB, Guid.NewGuid(), 1, 4000)],
-        "eur", new OrderContact("b@example.com", "B", null), Now, Now.AddMinutes(15));
+        Guid.NewGuid(), "buyer-1", [Line(TierA, 2, 1500), Line(TierB, 1, 4000)], new OrderContact("b@example.com", "B", null), Now);
+
+    private static (HoldInfo Hold, TierSnapshot Tier) Line(Guid tierId, int quantity, long price, string currency = "eur", Guid? eventId = null) =>
+        (new HoldInfo(Guid.NewGuid(), tierId, "buyer-1", quantity, Now.AddMinutes(15), HoldStatus.Active),
+         new TierSnapshot(tierId, eventId ?? EventId, "T", price, currency, 100, quantity, 0, 10));
+
+    [Fact]
+    public void Refusal_OfHoldsAcrossEventsOrCurrenciesOrForFree_SaysWhy()
+    {
+        Assert.Null(OrderLifecycle.Refusal([Line(TierA, 2, 1500), Line(TierB, 1, 4000)]));
+        Assert.Contains("one event", OrderLifecycle.Refusal([Line(TierA, 1, 1500), Line(TierB, 1, 1500, eventId: Guid.NewGuid())]), StringComparison.Ordinal);
+        Assert.Contains("one currency", OrderLifecycle.Refusal([Line(TierA, 1, 1500), Line(TierB, 1, 1500, "usd")]), StringComparison.Ordinal);
+        Assert.Contains("Free", OrderLifecycle.Refusal([Line(TierA, 1, 0)]), StringComparison.Ordinal);
+    }
 
     internal static PaymentEvent Paid(OrderLifecycle order, long? amount = null, string currency = "eur") =>
         new("evt_paid", PaymentEventKind.Succeeded, order.State.PaymentIntentId ?? "pi_1", amount ?? order.State.TotalCents, currency, "ch_1");

@@ -70,26 +70,12 @@ public sealed class OrderGrain(
             lines.Add((hold, tier));
         }
 
-        if (lines.Select(l => l.Tier.EventId).Distinct().Count() > 1)
+        if (OrderLifecycle.Refusal(lines) is { } refusal)
         {
-            return new OrderResult(OrderOutcome.Invalid, null, "An order's holds must all be for one event.");
+            return new OrderResult(OrderOutcome.Invalid, null, refusal);
         }
 
-        if (lines.Select(l => l.Tier.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
-        {
-            return new OrderResult(OrderOutcome.Invalid, null, "An order's tiers must all be priced in one currency.");
-        }
-
-        var items = lines.Select(l => new OrderItem(l.Tier.Id, l.Hold.Id, l.Hold.Quantity, l.Tier.PriceCents)).ToList();
-        if (items.Sum(i => i.Quantity * i.UnitPriceCents) == 0)
-        {
-            return new OrderResult(OrderOutcome.Invalid, null, "Free tickets are not paid for through an order.");
-        }
-
-        // The holds keep their own expiry: the order must be paid before the first of them lapses.
-        var placed = OrderLifecycle.Place(
-            OrderId, lines[0].Tier.EventId, command.UserId, items, lines[0].Tier.Currency, command.Contact, now,
-            lines.Min(l => l.Hold.ExpiresAt));
+        var placed = OrderLifecycle.Place(OrderId, command.UserId, lines, command.Contact, now);
         if (!await repository.InsertAsync(placed.State, CancellationToken.None))
         {
             DeactivateOnIdle();
@@ -178,16 +164,17 @@ public sealed class OrderGrain(
 
         var ids = chosen.Select(t => t.Id).Order().ToList();
         var key = $"order-{OrderId}-refund-{Fingerprint(ids)}";
+        var amount = order.PriceOf(chosen);
 
         // Which tickets the money is for is durable before Stripe is asked: a
         // crash in between still ends these tickets, not others, when Stripe
         // reports the refund.
-        order.RefundRequested(new RefundRequest(key, ids, order.PriceOf(chosen)));
+        order.RefundRequested(new RefundRequest(key, ids, amount));
         await Save("refund_requested");
         try
         {
             var refundId = await payments.RefundAsync(
-                order.State.PaymentIntentId!, order.PriceOf(chosen), key,
+                order.State.PaymentIntentId!, amount, key,
                 new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["tickets"] = ids.Count.ToString() },
                 CancellationToken.None);
             order.RefundCreated(key, refundId);
@@ -261,13 +248,7 @@ public sealed class OrderGrain(
         }
 
         await ExpireIfDue();
-        await Issue();
-        if (order.Status == OrderStatus.Unfulfillable)
-        {
-            await UndoIssuance();
-            await RefundAutomatically();
-        }
-
+        await CompleteIssuance();
         await EndTicketsPerFacts();
         StopDeadlineIfSettled();
     }
@@ -340,16 +321,21 @@ public sealed class OrderGrain(
                 break;
         }
 
-        // Also for a repeated event: an issuance that failed half-way goes on now, not at the next reminder.
+        // Also for a repeated event: an issuance that failed half-way goes on now, not at the next sweep.
+        await CompleteIssuance();
+        StopDeadlineIfSettled();
+        return verdict;
+    }
+
+    /// <summary>Issues a paid order's tickets; an unfulfillable order gives back what was issued and refunds.</summary>
+    private async Task CompleteIssuance()
+    {
         await Issue();
-        if (order.Status == OrderStatus.Unfulfillable)
+        if (order!.Status == OrderStatus.Unfulfillable)
         {
             await UndoIssuance();
             await RefundAutomatically();
         }
-
-        StopDeadlineIfSettled();
-        return verdict;
     }
 
     /// <summary>Asks each tier to confirm the order's tickets; all issue, or none stays issued and the money goes back.</summary>
@@ -469,7 +455,7 @@ public sealed class OrderGrain(
         }
     }
 
-    /// <summary>While the order is unpaid and active, a timer gives it up at its deadline (the reminder covers a deactivated order).</summary>
+    /// <summary>While the order is unpaid and active, a timer gives it up at its deadline (the recovery sweep covers a deactivated order).</summary>
     private void ScheduleDeadline()
     {
         deadline?.Dispose();

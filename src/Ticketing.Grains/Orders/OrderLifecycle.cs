@@ -1,4 +1,5 @@
 using Ticketing.Abstractions.Orders;
+using Ticketing.Abstractions.Tiers;
 using Ticketing.Persistence.Orders;
 
 namespace Ticketing.Grains.Orders;
@@ -54,12 +55,34 @@ public sealed class OrderLifecycle(OrderState state)
     /// <summary>Unfulfillable, and Stripe has not been asked for the refund yet.</summary>
     public bool OwesAutomaticRefund => Status == OrderStatus.Unfulfillable && State.AutomaticRefundId is null;
 
+    /// <summary>Why these holds cannot make one order, or null when they can.</summary>
+    public static string? Refusal(IReadOnlyList<(HoldInfo Hold, TierSnapshot Tier)> lines)
+    {
+        if (lines.Select(l => l.Tier.EventId).Distinct().Count() > 1)
+        {
+            return "An order's holds must all be for one event.";
+        }
+
+        if (lines.Select(l => l.Tier.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            return "An order's tiers must all be priced in one currency.";
+        }
+
+        return lines.Sum(l => l.Hold.Quantity * l.Tier.PriceCents) == 0 ? "Free tickets are not paid for through an order." : null;
+    }
+
+    /// <summary>
+    /// A new order for the buyer's holds, priced from their tiers. The holds
+    /// keep their own expiry: the order must be paid before the first of them lapses.
+    /// </summary>
     public static OrderLifecycle Place(
-        Guid id, Guid eventId, string userId, IReadOnlyList<OrderItem> items, string currency, OrderContact contact,
-        DateTimeOffset now, DateTimeOffset expiresAt) =>
-        new(new OrderState(
-            id, eventId, userId, OrderStatus.AwaitingPayment, items,
-            items.Sum(i => i.Quantity * i.UnitPriceCents), currency, contact, now, expiresAt));
+        Guid id, string userId, IReadOnlyList<(HoldInfo Hold, TierSnapshot Tier)> lines, OrderContact contact, DateTimeOffset now)
+    {
+        var items = lines.Select(l => new OrderItem(l.Tier.Id, l.Hold.Id, l.Hold.Quantity, l.Tier.PriceCents)).ToList();
+        return new(new OrderState(
+            id, lines[0].Tier.EventId, userId, OrderStatus.AwaitingPayment, items,
+            items.Sum(i => i.Quantity * i.UnitPriceCents), lines[0].Tier.Currency, contact, now, lines.Min(l => l.Hold.ExpiresAt)));
+    }
 
     public void PaymentCreated(string paymentIntentId, string clientSecret) =>
         State = State with { PaymentIntentId = paymentIntentId, ClientSecret = clientSecret };
