@@ -21,7 +21,7 @@ internal static class DatabaseSetup
     public static void AddTicketingDatabase(this WebApplicationBuilder builder)
     {
         var connectionString = ConnectionString(builder.Configuration);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithPreparedStatements(connectionString)));
         builder.Services.AddSingleton(services => new SchemaMigrator(
             connectionString, services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations")));
         builder.Services.AddSingleton<EventStore>();
@@ -42,6 +42,21 @@ internal static class DatabaseSetup
         {
             builder.Services.AddHostedService<MigrateOnStartup>();
         }
+    }
+
+    /// <summary>
+    /// The hot statements (holds, scans, orders) are planned once per
+    /// connection and then only executed: planning was a quarter of a scan
+    /// write's time. A connection string that sets Max Auto Prepare keeps its own.
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        if (new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Max Auto Prepare"))
+        {
+            return connectionString;
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
     }
 
     private sealed class MigrateOnStartup(SchemaMigrator migrator) : IHostedService

@@ -5,11 +5,26 @@ using NpgsqlTypes;
 
 namespace Ticketing.Persistence.Tickets;
 
-/// <summary>One scan to record; <c>Admit</c> marks the ticket admitted in the same transaction.</summary>
-public sealed record ScanRecord(Guid? TicketId, string Token, Guid EventId, string? Gate, string Result, bool Admit, DateTimeOffset At);
+/// <summary>
+/// One scan to record; <c>Admit</c> marks the ticket admitted in the same transaction.
+/// A gate's scan names only the code (<see cref="AtGate"/>): its ticket is the
+/// code's, found by the same write, and a code nobody has is recorded unknown.
+/// </summary>
+public sealed record ScanRecord(Guid? TicketId, string Token, Guid EventId, string? Gate, string Result, bool Admit, DateTimeOffset At)
+{
+    /// <summary>A code scanned at a gate, to be admitted if the database agrees.</summary>
+    public static ScanRecord AtGate(string token, Guid eventId, string? gate, DateTimeOffset at) =>
+        new(null, token, eventId, gate, "admitted", Admit: true, at);
+}
 
-/// <summary>How a scan was recorded: its code's scan count, or refused because the ticket no longer admits.</summary>
-public readonly record struct ScanWritten(bool Recorded, int ScanCount);
+/// <summary>
+/// How a scan was recorded: its result (null: left out, the ticket no longer
+/// admits), the code's ticket and, once admitted, its tier, and the code's scan count.
+/// </summary>
+public readonly record struct ScanWritten(string? Result, Guid? TicketId, Guid? TierId, int ScanCount)
+{
+    public bool Recorded => Result is not null;
+}
 
 /// <summary>
 /// Records the gates' scans with group commit: scans from all tickets that
@@ -17,7 +32,7 @@ public readonly record struct ScanWritten(bool Recorded, int ScanCount);
 /// one round trip for the lot, and each caller is answered once its scan is
 /// durable. An admission is written only while the ticket is still issued, not
 /// yet admitted and the code still live; otherwise that scan alone is left
-/// out and answered <see cref="ScanWritten.Recorded"/> false.
+/// out and answered not <see cref="ScanWritten.Recorded"/>.
 /// </summary>
 public sealed class ScanLog : IAsyncDisposable
 {
@@ -66,10 +81,10 @@ public sealed class ScanLog : IAsyncDisposable
 
             try
             {
-                var counts = await WriteAsync(batch);
+                var written = await WriteAsync(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Written.SetResult(counts.TryGetValue(i, out var count) ? new ScanWritten(true, count) : new ScanWritten(false, 0));
+                    batch[i].Written.SetResult(written[i]);
                 }
             }
             catch (Exception failure)
@@ -85,8 +100,8 @@ public sealed class ScanLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the scans in one statement; answers, by position, each recorded scan's code scan count.</summary>
-    private async Task<Dictionary<int, int>> WriteAsync(List<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)> batch)
+    /// <summary>Writes the scans in one statement; answers each scan, by position.</summary>
+    private async Task<ScanWritten[]> WriteAsync(List<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)> batch)
     {
         var scans = batch.Select(b => b.Scan).ToList();
         await using var command = database.CreateCommand(
@@ -94,17 +109,23 @@ public sealed class ScanLog : IAsyncDisposable
             WITH s AS (
                 SELECT * FROM unnest(@ns, @ticket_ids, @tokens, @event_ids, @gates, @results, @admits, @ats)
                     AS s(n, ticket_id, token, event_id, gate, result, admit, at)),
+            scan AS (
+                -- a gate's scan names only the code: its ticket is the code's, and a code nobody has is unknown
+                SELECT s.n, coalesce(s.ticket_id, k.ticket_id) AS ticket_id, s.token, s.event_id, s.gate, s.at,
+                       CASE WHEN s.ticket_id IS NULL AND k.ticket_id IS NULL THEN 'unknown' ELSE s.result END AS result,
+                       s.admit AND coalesce(s.ticket_id, k.ticket_id) IS NOT NULL AS admit
+                FROM s LEFT JOIN ticketing.ticket_tokens k ON k.token = s.token),
             admitted AS (
                 UPDATE ticketing.tickets t SET admitted_at = s.at, admitted_gate = s.gate, updated_at = now()
-                FROM s
+                FROM scan s
                 -- admit only what the database agrees is admissible: issued, not yet admitted, its code
                 -- live, at its own event; of several scans of one ticket in a write, one admits
                 WHERE s.admit AND t.id = s.ticket_id AND t.status = 'issued' AND t.admitted_at IS NULL
                   AND EXISTS (SELECT 1 FROM ticketing.ticket_tokens k WHERE k.token = s.token AND k.ticket_id = t.id AND k.status = 'active')
                   AND EXISTS (SELECT 1 FROM ticketing.ticket_tiers tt WHERE tt.id = t.tier_id AND tt.event_id = s.event_id)
-                RETURNING s.n),
+                RETURNING s.n, t.tier_id),
             kept AS (
-                SELECT s.* FROM s WHERE NOT s.admit OR s.n IN (SELECT n FROM admitted)),
+                SELECT s.* FROM scan s WHERE NOT s.admit OR s.n IN (SELECT n FROM admitted)),
             counted AS (
                 UPDATE ticketing.ticket_tokens k SET scan_count = k.scan_count + c.scans, last_scanned_at = c.last_at
                 FROM (SELECT token, count(*) AS scans, max(at) AS last_at FROM kept WHERE ticket_id IS NOT NULL GROUP BY token) c
@@ -114,8 +135,12 @@ public sealed class ScanLog : IAsyncDisposable
                 INSERT INTO ticketing.ticket_scans (ticket_id, event_id, gate, result, scanned_at, token_hint)
                 SELECT ticket_id, event_id, gate, result, at, left(token, 6) FROM kept)
             -- a code scanned several times in one write: each scan gets its own count, in order
-            SELECT k.n, coalesce(c.scan_count - (count(*) OVER (PARTITION BY k.token) - row_number() OVER (PARTITION BY k.token ORDER BY k.n)), 0)
-            FROM kept k LEFT JOIN counted c ON c.token = k.token
+            SELECT s.n, k.result, s.ticket_id, a.tier_id,
+                   coalesce(c.scan_count - (count(*) OVER (PARTITION BY k.token) - row_number() OVER (PARTITION BY k.token ORDER BY k.n)), 0)
+            FROM scan s
+            LEFT JOIN kept k ON k.n = s.n
+            LEFT JOIN admitted a ON a.n = s.n
+            LEFT JOIN counted c ON c.token = k.token
             """);
         command.Parameters.AddWithValue("ns", Enumerable.Range(0, scans.Count).ToArray());
         command.Parameters.Add(new NpgsqlParameter("ticket_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
@@ -132,13 +157,17 @@ public sealed class ScanLog : IAsyncDisposable
         command.Parameters.AddWithValue("admits", scans.Select(s => s.Admit).ToArray());
         command.Parameters.AddWithValue("ats", scans.Select(s => s.At.UtcDateTime).ToArray());
 
-        var counts = new Dictionary<int, int>(scans.Count);
+        var written = new ScanWritten[scans.Count];
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            counts[reader.GetInt32(0)] = (int)reader.GetInt64(1);
+            written[reader.GetInt32(0)] = new ScanWritten(
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetGuid(2),
+                reader.IsDBNull(3) ? null : reader.GetGuid(3),
+                (int)reader.GetInt64(4));
         }
 
-        return counts;
+        return written;
     }
 }

@@ -10,9 +10,6 @@ public sealed record TicketCheckIn(
     public bool Admits => Status == "issued" && ActiveToken is not null;
 }
 
-/// <summary>The ticket a code belongs (or belonged) to, and its tier.</summary>
-public sealed record CodeOwner(Guid TicketId, Guid TierId);
-
 /// <summary>A ticket with its owner, for reading it over the API.</summary>
 public sealed record OwnedTicket(Orders.OrderTicket Ticket, string UserId);
 
@@ -25,13 +22,11 @@ public sealed class TicketStore : IAsyncDisposable
 {
     private readonly NpgsqlDataSource database;
     private readonly BatchedReads<Guid, TicketCheckIn> checkIns;
-    private readonly BatchedReads<string, CodeOwner> codes;
 
     public TicketStore(NpgsqlDataSource database)
     {
         this.database = database;
         checkIns = new BatchedReads<Guid, TicketCheckIn>(ReadCheckInsAsync);
-        codes = new BatchedReads<string, CodeOwner>(ReadCodesAsync);
     }
 
     /// <summary>128 random bits, URL-safe base64 without padding (22 characters).</summary>
@@ -41,14 +36,7 @@ public sealed class TicketStore : IAsyncDisposable
     /// <summary>The ticket as its check-in sees it (read together with other tickets asked for at the same moment).</summary>
     public Task<TicketCheckIn?> LoadAsync(Guid ticketId) => checkIns.GetAsync(ticketId);
 
-    /// <summary>The ticket a code belongs (or belonged) to (read together with other codes asked for at the same moment).</summary>
-    public Task<CodeOwner?> FindByTokenAsync(string token) => codes.GetAsync(token);
-
-    public async ValueTask DisposeAsync()
-    {
-        await checkIns.DisposeAsync();
-        await codes.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => checkIns.DisposeAsync();
 
     private async Task<Dictionary<Guid, TicketCheckIn>> ReadCheckInsAsync(IReadOnlyList<Guid> ticketIds)
     {
@@ -71,25 +59,6 @@ public sealed class TicketStore : IAsyncDisposable
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
                 reader.IsDBNull(7) ? null : reader.GetString(7));
-        }
-
-        return found;
-    }
-
-    private async Task<Dictionary<string, CodeOwner>> ReadCodesAsync(IReadOnlyList<string> tokens)
-    {
-        await using var command = database.CreateCommand(
-            """
-            SELECT k.token, k.ticket_id, t.tier_id
-            FROM ticketing.ticket_tokens k JOIN ticketing.tickets t ON t.id = k.ticket_id
-            WHERE k.token = ANY(@tokens)
-            """);
-        command.Parameters.AddWithValue("tokens", tokens.ToArray());
-        await using var reader = await command.ExecuteReaderAsync();
-        var found = new Dictionary<string, CodeOwner>(tokens.Count, StringComparer.Ordinal);
-        while (await reader.ReadAsync())
-        {
-            found[reader.GetString(0)] = new CodeOwner(reader.GetGuid(1), reader.GetGuid(2));
         }
 
         return found;
