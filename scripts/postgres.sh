@@ -71,8 +71,12 @@ if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   say "reusing the server already running on port $port"
 else
   say "starting on 127.0.0.1:$port"
+  # max_wal_size: a gate rush writes about 15 MB of WAL a second; with the
+  # default 1 GB a checkpoint starts every minute of it, and every page first
+  # touched after one goes whole into the WAL again. Checkpoints then come by
+  # time (checkpoint_timeout) instead. docker-compose.yml starts it the same way.
   as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=400 -c shared_buffers=256MB" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=400 -c shared_buffers=256MB -c max_wal_size=4GB" \
     start >&2
 fi
 

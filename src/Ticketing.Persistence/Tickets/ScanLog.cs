@@ -113,7 +113,8 @@ public sealed class ScanLog : IAsyncDisposable
                 -- a gate's scan names only the code: its ticket is the code's, and a code nobody has is unknown
                 SELECT s.n, coalesce(s.ticket_id, k.ticket_id) AS ticket_id, s.token, s.event_id, s.gate, s.at,
                        CASE WHEN s.ticket_id IS NULL AND k.ticket_id IS NULL THEN 'unknown' ELSE s.result END AS result,
-                       s.admit AND coalesce(s.ticket_id, k.ticket_id) IS NOT NULL AS admit
+                       s.admit AND coalesce(s.ticket_id, k.ticket_id) IS NOT NULL AS admit,
+                       k.ticket_id AS code_ticket_id, k.status = 'active' AS code_live
                 FROM s LEFT JOIN ticketing.ticket_tokens k ON k.token = s.token),
             admitted AS (
                 UPDATE ticketing.tickets t SET admitted_at = s.at, admitted_gate = s.gate, updated_at = now()
@@ -121,7 +122,7 @@ public sealed class ScanLog : IAsyncDisposable
                 -- admit only what the database agrees is admissible: issued, not yet admitted, its code
                 -- live, at its own event; of several scans of one ticket in a write, one admits
                 WHERE s.admit AND t.id = s.ticket_id AND t.status = 'issued' AND t.admitted_at IS NULL
-                  AND EXISTS (SELECT 1 FROM ticketing.ticket_tokens k WHERE k.token = s.token AND k.ticket_id = t.id AND k.status = 'active')
+                  AND s.code_ticket_id = t.id AND s.code_live
                   AND EXISTS (SELECT 1 FROM ticketing.ticket_tiers tt WHERE tt.id = t.tier_id AND tt.event_id = s.event_id)
                 RETURNING s.n, t.tier_id),
             kept AS (
