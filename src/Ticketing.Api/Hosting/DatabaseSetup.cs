@@ -21,7 +21,7 @@ internal static class DatabaseSetup
     public static void AddTicketingDatabase(this WebApplicationBuilder builder)
     {
         var connectionString = ConnectionString(builder.Configuration);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithPreparedStatements(connectionString)));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(Tuned(connectionString)));
         builder.Services.AddSingleton(services => new SchemaMigrator(
             connectionString, services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations")));
         builder.Services.AddSingleton<EventStore>();
@@ -47,16 +47,26 @@ internal static class DatabaseSetup
     /// <summary>
     /// The hot statements (holds, scans, orders) are planned once per
     /// connection and then only executed: planning was a quarter of a scan
-    /// write's time. A connection string that sets Max Auto Prepare keeps its own.
+    /// write's time. A connection back in the pool is not reset: this code keeps
+    /// no session state (no SET, no session advisory locks, no temporary
+    /// tables), and the reset was three statements for every one of ours.
+    /// A connection string that sets either keeps its own.
     /// </summary>
-    public static string WithPreparedStatements(string connectionString)
+    public static string Tuned(string connectionString)
     {
-        if (new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Max Auto Prepare"))
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("Max Auto Prepare"))
         {
-            return connectionString;
+            tuned.MaxAutoPrepare = 64;
         }
 
-        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
+        if (!given.ContainsKey("No Reset On Close"))
+        {
+            tuned.NoResetOnClose = true;
+        }
+
+        return tuned.ConnectionString;
     }
 
     private sealed class MigrateOnStartup(SchemaMigrator migrator) : IHostedService

@@ -419,7 +419,8 @@ public sealed class OrderGrain(
     /// <summary>Ends the tickets that refunds and disputes have paid back or taken, and settles the status.</summary>
     private async Task EndTicketsPerFacts()
     {
-        if (order is not { HasTickets: true })
+        // Most orders: fulfilled and never refunded, nothing to read the tickets for.
+        if (order is not { HasTickets: true } || order.FulfilledUntouched)
         {
             return;
         }

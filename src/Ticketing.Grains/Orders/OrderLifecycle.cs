@@ -52,6 +52,11 @@ public sealed class OrderLifecycle(OrderState state)
     /// <summary>Paid and issued: the statuses in which tickets exist and refunds and disputes apply.</summary>
     public bool HasTickets => Status is OrderStatus.Fulfilled or OrderStatus.PartiallyRefunded or OrderStatus.Refunded or OrderStatus.Disputed;
 
+    /// <summary>Fulfilled with no refund or dispute on record: its tickets have nothing to settle.</summary>
+    public bool FulfilledUntouched =>
+        Status == OrderStatus.Fulfilled && State.StatusReason is null && State.RefundedCents == 0
+        && State.RefundRequests.Count == 0 && State.Dispute == DisputeState.None;
+
     /// <summary>Unfulfillable, and Stripe has not been asked for the refund yet.</summary>
     public bool OwesAutomaticRefund => Status == OrderStatus.Unfulfillable && State.AutomaticRefundId is null;
 
