@@ -8,11 +8,23 @@ namespace Ticketing.Persistence.Orders;
 /// <summary>
 /// Loads and writes order grains' state. Every write checks and bumps the
 /// order row's version, so a stale activation cannot overwrite a newer one,
-/// and appends an audit entry in the same transaction.
+/// and appends an audit entry in the same transaction. Saves of many orders
+/// arriving together are written together (<see cref="OrderSaves"/>).
 /// </summary>
-public sealed class OrderRepository(NpgsqlDataSource database)
+public sealed class OrderRepository : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly NpgsqlDataSource database;
+    private readonly OrderSaves saves;
+
+    public OrderRepository(NpgsqlDataSource database)
+    {
+        this.database = database;
+        saves = new OrderSaves(database, SaveAloneAsync);
+    }
+
+    public ValueTask DisposeAsync() => saves.DisposeAsync();
 
     /// <summary>Stores a new order; false when one of its holds already belongs to another order.</summary>
     public async Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken)
@@ -137,6 +149,14 @@ public sealed class OrderRepository(NpgsqlDataSource database)
     /// </summary>
     public async Task<long> SaveAsync(OrderState order, long expectedVersion, string action, CancellationToken cancellationToken)
     {
+        await saves.WriteAsync(new OrderSaves.Save(order, expectedVersion, action, JsonSerializer.Serialize(order.RefundRequests, Json)));
+        return expectedVersion + 1;
+    }
+
+    /// <summary>One order's save in a transaction of its own.</summary>
+    private async Task SaveAloneAsync(OrderSaves.Save save)
+    {
+        var (order, expectedVersion, action, refundRequests) = save;
         await using var batch = database.CreateBatch();
         var update = new NpgsqlBatchCommand(
             """
@@ -162,7 +182,7 @@ public sealed class OrderRepository(NpgsqlDataSource database)
         update.Parameters.AddWithValue("refunded", order.RefundedCents);
         update.Parameters.Add(Text("dispute", order.Dispute == DisputeState.None ? null : order.Dispute.ToString().ToLowerInvariant()));
         update.Parameters.Add(Text("automatic_refund_id", order.AutomaticRefundId));
-        update.Parameters.AddWithValue("refund_requests", JsonSerializer.Serialize(order.RefundRequests, Json));
+        update.Parameters.AddWithValue("refund_requests", refundRequests);
         update.Parameters.Add(Text("status_reason", order.StatusReason));
         batch.BatchCommands.Add(update);
 
@@ -178,14 +198,12 @@ public sealed class OrderRepository(NpgsqlDataSource database)
         batch.BatchCommands.Add(Audit(order, action));
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await batch.ExecuteNonQueryAsync();
         }
         catch (PostgresException stale) when (stale.SqlState == PostgresErrorCodes.SerializationFailure)
         {
             throw new OrderVersionConflictException(order.Id, expectedVersion, stale);
         }
-
-        return expectedVersion + 1;
     }
 
     /// <summary>The order's tickets, in tier and sequence order, with their live QR tokens.</summary>
