@@ -5,8 +5,8 @@ using Ticketing.Testing;
 namespace Ticketing.Persistence.Tests;
 
 /// <summary>
-/// Order saves written together: each at its own expected version with its
-/// audit entry; a stale one refused alone; an order a commit-time constraint
+/// Orders placed and saved together: each save at its own expected version
+/// with its audit entry; a stale one refused alone; an order a constraint
 /// refuses fails alone, the others in its lot are still written.
 /// </summary>
 public sealed class OrderSavesTests : IAsyncLifetime
@@ -70,6 +70,32 @@ public sealed class OrderSavesTests : IAsyncLifetime
         Assert.IsType<Npgsql.PostgresException>(Assert.Single(outcomes, o => o is not null));
         Assert.Equal((long)Orders - 1, await database.ScalarAsync("SELECT count(*) FROM ticketing.orders WHERE status = 'paid' AND version = 1"));
         Assert.Equal("awaiting_payment", await database.ScalarAsync($"SELECT status FROM ticketing.orders WHERE id = '{orderIds[3]}'"));
+    }
+
+    [Fact]
+    public async Task ManyOrdersPlacedAtOnce_AreEachStored_AndOrdersForHoldsAlreadyTakenAreRefused()
+    {
+        var holds = Enumerable.Range(0, Orders).Select(_ => Guid.NewGuid()).ToArray();
+        await database.ScalarAsync($"""
+            INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, expires_at)
+            SELECT id, '{TierId}', 'buyer-' || id::text, 1, now() + interval '15 minutes' FROM unnest(ARRAY['{string.Join("','", holds)}']::uuid[]) AS id;
+            UPDATE ticketing.order_items SET hold_id = '{holds[11]}' WHERE order_id = '{orderIds[0]}';
+            """);
+        await using var repository = new OrderRepository(database.DataSource);
+        var now = DateTimeOffset.UtcNow;
+        var placing = holds.Select(hold => new OrderState(
+            Guid.NewGuid(), EventId, "buyer", OrderStatus.AwaitingPayment, [new OrderItem(TierId, hold, 1, 5000)], 5000, "eur",
+            new OrderContact("b@example.com", "B", null), now, now.AddMinutes(15))).ToArray();
+
+        var placed = await Task.WhenAll(placing.Where((_, i) => i != 11).Select(order => repository.InsertAsync(order, CancellationToken.None)));
+        var refused = await Task.WhenAll(placing.Select(order => repository.InsertAsync(order with { Id = Guid.NewGuid() }, CancellationToken.None)));
+
+        Assert.All(placed, Assert.True);
+        Assert.All(refused, Assert.False);
+        Assert.False(await repository.InsertAsync(placing[11], CancellationToken.None));
+        Assert.Equal((long)Orders - 1, await database.ScalarAsync(
+            $"SELECT count(*) FROM ticketing.orders o JOIN ticketing.audit_log a ON a.entity_id = o.id::text AND a.action = 'order_placed' WHERE o.id = ANY(ARRAY['{string.Join("','", placing.Select(o => o.Id))}']::uuid[])"));
+        Assert.Equal(0L, await database.ScalarAsync($"SELECT count(*) FROM ticketing.orders WHERE id = '{placing[11].Id}'"));
     }
 
     private static async Task<Exception?> Saving(OrderRepository repository, OrderState order, long version)

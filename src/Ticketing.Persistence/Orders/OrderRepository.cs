@@ -8,26 +8,36 @@ namespace Ticketing.Persistence.Orders;
 /// <summary>
 /// Loads and writes order grains' state. Every write checks and bumps the
 /// order row's version, so a stale activation cannot overwrite a newer one,
-/// and appends an audit entry in the same transaction. Saves of many orders
-/// arriving together are written together (<see cref="OrderSaves"/>).
+/// and appends an audit entry in the same transaction. Placements and saves
+/// of many orders arriving together are written together
+/// (<see cref="GroupWriter{TWrite, TResult}"/>): one statement for the lot.
 /// </summary>
 public sealed class OrderRepository : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly NpgsqlDataSource database;
-    private readonly OrderSaves saves;
+    private readonly GroupWriter<OrderState, bool> placements;
+    private readonly GroupWriter<Save, bool> saves;
 
     public OrderRepository(NpgsqlDataSource database)
     {
         this.database = database;
-        saves = new OrderSaves(database, SaveAloneAsync);
+        placements = new GroupWriter<OrderState, bool>(InsertAloneAsync, InsertTogetherAsync);
+        saves = new GroupWriter<Save, bool>(SaveAloneAsync, SaveTogetherAsync);
     }
 
-    public ValueTask DisposeAsync() => saves.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await placements.DisposeAsync();
+        await saves.DisposeAsync();
+    }
 
     /// <summary>Stores a new order; false when one of its holds already belongs to another order.</summary>
-    public async Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken)
+    public Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken) => placements.WriteAsync(order);
+
+    /// <summary>One new order in a transaction of its own; false when one of its holds already belongs to another order.</summary>
+    private async Task<bool> InsertAloneAsync(OrderState order)
     {
         await using var batch = database.CreateBatch();
         var insertOrder = new NpgsqlBatchCommand(
@@ -66,7 +76,7 @@ public sealed class OrderRepository : IAsyncDisposable
 
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await batch.ExecuteNonQueryAsync();
             return true;
         }
         catch (PostgresException taken) when (taken is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "order_items_one_order_per_hold" })
@@ -149,12 +159,19 @@ public sealed class OrderRepository : IAsyncDisposable
     /// </summary>
     public async Task<long> SaveAsync(OrderState order, long expectedVersion, string action, CancellationToken cancellationToken)
     {
-        await saves.WriteAsync(new OrderSaves.Save(order, expectedVersion, action, JsonSerializer.Serialize(order.RefundRequests, Json)));
+        if (!await saves.WriteAsync(new Save(order, expectedVersion, action, JsonSerializer.Serialize(order.RefundRequests, Json))))
+        {
+            throw new OrderVersionConflictException(order.Id, expectedVersion, new InvalidOperationException("The order's row is no longer at the expected version."));
+        }
+
         return expectedVersion + 1;
     }
 
-    /// <summary>One order's save in a transaction of its own.</summary>
-    private async Task SaveAloneAsync(OrderSaves.Save save)
+    /// <summary>One order's state to write at <c>ExpectedVersion</c>, the audit entry's action, the refunds asked for as JSON.</summary>
+    private sealed record Save(OrderState Order, long ExpectedVersion, string Action, string RefundRequests);
+
+    /// <summary>One order's save in a transaction of its own; false when its row is no longer at the expected version.</summary>
+    private async Task<bool> SaveAloneAsync(Save save)
     {
         var (order, expectedVersion, action, refundRequests) = save;
         await using var batch = database.CreateBatch();
@@ -199,12 +216,120 @@ public sealed class OrderRepository : IAsyncDisposable
         try
         {
             await batch.ExecuteNonQueryAsync();
+            return true;
         }
         catch (PostgresException stale) when (stale.SqlState == PostgresErrorCodes.SerializationFailure)
         {
-            throw new OrderVersionConflictException(order.Id, expectedVersion, stale);
+            return false;
         }
     }
+
+    /// <summary>Many orders' saves in one statement; answers, in order, whether each row was still at its expected version.</summary>
+    private async Task<IReadOnlyList<bool>> SaveTogetherAsync(IReadOnlyList<Save> batch)
+    {
+        await using var command = database.CreateCommand(
+            """
+            WITH s AS (
+                SELECT * FROM unnest(@ids, @expected_versions, @statuses, @payment_intent_ids, @client_secrets, @charge_ids,
+                                     @amounts_paid, @paid_ats, @refunded, @disputes, @automatic_refund_ids, @refund_requests,
+                                     @status_reasons, @actions)
+                    AS s(id, expected_version, status, payment_intent_id, client_secret, charge_id,
+                         amount_paid, paid_at, refunded, dispute, automatic_refund_id, refund_requests,
+                         status_reason, action)),
+            saved AS (
+                UPDATE ticketing.orders o
+                SET status = s.status, stripe_payment_intent_id = s.payment_intent_id, stripe_client_secret = s.client_secret,
+                    stripe_charge_id = s.charge_id, amount_paid_cents = s.amount_paid, paid_at = s.paid_at,
+                    amount_refunded_cents = s.refunded, dispute = s.dispute, automatic_refund_id = s.automatic_refund_id,
+                    refund_requests = s.refund_requests::jsonb, status_reason = s.status_reason,
+                    version = o.version + 1, updated_at = now()
+                FROM s
+                WHERE o.id = s.id AND o.version = s.expected_version
+                RETURNING o.id, o.status),
+            -- an order that will never be paid lets go of its holds
+            let_go AS (
+                UPDATE ticketing.order_items i SET hold_id = NULL
+                FROM saved
+                WHERE i.order_id = saved.id AND saved.status IN ('cancelled', 'expired') AND i.hold_id IS NOT NULL),
+            audited AS (
+                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
+                SELECT 'order-grain', 'order', s.id::text, s.action, jsonb_build_object('status', s.status, 'reason', s.status_reason)
+                FROM s JOIN saved ON saved.id = s.id)
+            SELECT id FROM saved
+            """);
+        var orders = batch.Select(b => b.Order).ToList();
+        command.Parameters.AddWithValue("ids", orders.Select(o => o.Id).ToArray());
+        command.Parameters.AddWithValue("expected_versions", batch.Select(b => b.ExpectedVersion).ToArray());
+        command.Parameters.AddWithValue("statuses", orders.Select(o => o.Status.Name()).ToArray());
+        command.Parameters.Add(Texts("payment_intent_ids", orders.Select(o => o.PaymentIntentId)));
+        command.Parameters.Add(Texts("client_secrets", orders.Select(o => o.ClientSecret)));
+        command.Parameters.Add(Texts("charge_ids", orders.Select(o => o.ChargeId)));
+        command.Parameters.Add(new NpgsqlParameter("amounts_paid", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+        {
+            Value = orders.Select(o => (object?)o.AmountPaidCents ?? DBNull.Value).ToArray(),
+        });
+        command.Parameters.Add(new NpgsqlParameter("paid_ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+        {
+            Value = orders.Select(o => (object?)o.PaidAt?.UtcDateTime ?? DBNull.Value).ToArray(),
+        });
+        command.Parameters.AddWithValue("refunded", orders.Select(o => o.RefundedCents).ToArray());
+        command.Parameters.Add(Texts("disputes", orders.Select(o => o.Dispute == DisputeState.None ? null : o.Dispute.ToString().ToLowerInvariant())));
+        command.Parameters.Add(Texts("automatic_refund_ids", orders.Select(o => o.AutomaticRefundId)));
+        command.Parameters.AddWithValue("refund_requests", batch.Select(b => b.RefundRequests).ToArray());
+        command.Parameters.Add(Texts("status_reasons", orders.Select(o => o.StatusReason)));
+        command.Parameters.AddWithValue("actions", batch.Select(b => b.Action).ToArray());
+
+        var saved = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            saved.Add(reader.GetGuid(0));
+        }
+
+        return [.. batch.Select(b => saved.Contains(b.Order.Id))];
+    }
+
+    /// <summary>Many new orders in one statement, with their items and audit entries; a hold already taken fails the lot.</summary>
+    private async Task<IReadOnlyList<bool>> InsertTogetherAsync(IReadOnlyList<OrderState> orders)
+    {
+        var items = orders.SelectMany(o => o.Items.Select(i => (o.Id, Item: i))).ToList();
+        await using var command = database.CreateCommand(
+            """
+            WITH placed AS (
+                INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
+                    contact_email, contact_name, contact_phone, created_at, expires_at)
+                SELECT * FROM unnest(@ids, @event_ids, @user_ids, @statuses, @totals, @currencies,
+                                     @emails, @names, @phones, @created_ats, @expires_ats)
+                RETURNING id, status),
+            items AS (
+                INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
+                SELECT * FROM unnest(@item_order_ids, @item_tier_ids, @item_hold_ids, @item_quantities, @item_prices))
+            INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
+            SELECT 'order-grain', 'order', id::text, 'order_placed', jsonb_build_object('status', status, 'reason', NULL::text)
+            FROM placed
+            """);
+        command.Parameters.AddWithValue("ids", orders.Select(o => o.Id).ToArray());
+        command.Parameters.AddWithValue("event_ids", orders.Select(o => o.EventId).ToArray());
+        command.Parameters.AddWithValue("user_ids", orders.Select(o => o.UserId).ToArray());
+        command.Parameters.AddWithValue("statuses", orders.Select(o => o.Status.Name()).ToArray());
+        command.Parameters.AddWithValue("totals", orders.Select(o => o.TotalCents).ToArray());
+        command.Parameters.AddWithValue("currencies", orders.Select(o => o.Currency).ToArray());
+        command.Parameters.AddWithValue("emails", orders.Select(o => o.Contact.Email).ToArray());
+        command.Parameters.AddWithValue("names", orders.Select(o => o.Contact.Name).ToArray());
+        command.Parameters.Add(Texts("phones", orders.Select(o => o.Contact.Phone)));
+        command.Parameters.AddWithValue("created_ats", orders.Select(o => o.CreatedAt.UtcDateTime).ToArray());
+        command.Parameters.AddWithValue("expires_ats", orders.Select(o => o.ExpiresAt.UtcDateTime).ToArray());
+        command.Parameters.AddWithValue("item_order_ids", items.Select(i => i.Id).ToArray());
+        command.Parameters.AddWithValue("item_tier_ids", items.Select(i => i.Item.TierId).ToArray());
+        command.Parameters.AddWithValue("item_hold_ids", items.Select(i => i.Item.HoldId!.Value).ToArray());
+        command.Parameters.AddWithValue("item_quantities", items.Select(i => i.Item.Quantity).ToArray());
+        command.Parameters.AddWithValue("item_prices", items.Select(i => i.Item.UnitPriceCents).ToArray());
+        await command.ExecuteNonQueryAsync();
+        return [.. orders.Select(_ => true)];
+    }
+
+    private static NpgsqlParameter Texts(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray() };
 
     /// <summary>The order's tickets, in tier and sequence order, with their live QR tokens.</summary>
     public async Task<IReadOnlyList<OrderTicket>> TicketsAsync(Guid orderId, CancellationToken cancellationToken)
