@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Ticketing.Persistence.Tickets;
 using Ticketing.Testing;
 
@@ -53,7 +52,7 @@ public sealed class ScanLogTests : IAsyncLifetime
     [Fact]
     public async Task OfManyGatesScanningOneLiveCode_ExactlyOneAdmits_AndTheOthersNameTheTicket()
     {
-        await using var scans = new ScanLog(database.DataSource, NullLogger<ScanLog>.Instance);
+        await using var scans = new ScanLog(database.DataSource);
         var now = DateTimeOffset.UtcNow;
         var written = await Task.WhenAll(Enumerable.Range(0, 12).Select(gate =>
             scans.RecordAsync(ScanRecord.AtGate(LiveCode, EventId, $"gate-{gate}", now))));
@@ -69,7 +68,7 @@ public sealed class ScanLogTests : IAsyncLifetime
     [Fact]
     public async Task AnUnknownCode_IsRecordedUnknown_WithItsFirstCharactersOnly()
     {
-        await using var scans = new ScanLog(database.DataSource, NullLogger<ScanLog>.Instance);
+        await using var scans = new ScanLog(database.DataSource);
         var written = await scans.RecordAsync(ScanRecord.AtGate("nobody-has-this-code-zzzzzz", EventId, "gate-1", DateTimeOffset.UtcNow));
 
         Assert.Equal(("unknown", (Guid?)null), (written.Result, written.TicketId));
@@ -81,7 +80,7 @@ public sealed class ScanLogTests : IAsyncLifetime
     [InlineData(OtherEventCode, "other event")]
     public async Task ACodeTheDatabaseDoesNotAdmit_IsLeftForTheTicketsGrain(string code, string why)
     {
-        await using var scans = new ScanLog(database.DataSource, NullLogger<ScanLog>.Instance);
+        await using var scans = new ScanLog(database.DataSource);
         var written = await scans.RecordAsync(ScanRecord.AtGate(code, EventId, "gate-1", DateTimeOffset.UtcNow));
 
         Assert.False(written.Recorded, why);

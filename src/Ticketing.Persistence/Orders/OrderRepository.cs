@@ -10,21 +10,21 @@ namespace Ticketing.Persistence.Orders;
 /// order row's version, so a stale activation cannot overwrite a newer one,
 /// and appends an audit entry in the same transaction. Placements and saves
 /// of many orders arriving together are written together
-/// (<see cref="GroupWriter{TWrite, TResult}"/>): one statement for the lot.
+/// (<see cref="Batched{TCall, TResult}"/>): one statement for the lot.
 /// </summary>
 public sealed class OrderRepository : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly NpgsqlDataSource database;
-    private readonly GroupWriter<OrderState, bool> placements;
-    private readonly GroupWriter<Save, bool> saves;
+    private readonly Batched<OrderState, bool> placements;
+    private readonly Batched<Save, bool> saves;
 
     public OrderRepository(NpgsqlDataSource database)
     {
         this.database = database;
-        placements = new GroupWriter<OrderState, bool>(InsertAloneAsync, InsertTogetherAsync);
-        saves = new GroupWriter<Save, bool>(SaveAloneAsync, SaveTogetherAsync);
+        placements = new Batched<OrderState, bool>(InsertAloneAsync, InsertTogetherAsync);
+        saves = new Batched<Save, bool>(SaveAloneAsync, SaveTogetherAsync);
     }
 
     public async ValueTask DisposeAsync()
@@ -34,7 +34,7 @@ public sealed class OrderRepository : IAsyncDisposable
     }
 
     /// <summary>Stores a new order; false when one of its holds already belongs to another order.</summary>
-    public Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken) => placements.WriteAsync(order);
+    public Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken) => placements.CallAsync(order);
 
     /// <summary>One new order in a transaction of its own; false when one of its holds already belongs to another order.</summary>
     private async Task<bool> InsertAloneAsync(OrderState order)
@@ -159,7 +159,7 @@ public sealed class OrderRepository : IAsyncDisposable
     /// </summary>
     public async Task<long> SaveAsync(OrderState order, long expectedVersion, string action, CancellationToken cancellationToken)
     {
-        if (!await saves.WriteAsync(new Save(order, expectedVersion, action, JsonSerializer.Serialize(order.RefundRequests, Json))))
+        if (!await saves.CallAsync(new Save(order, expectedVersion, action, JsonSerializer.Serialize(order.RefundRequests, Json))))
         {
             throw new OrderVersionConflictException(order.Id, expectedVersion, new InvalidOperationException("The order's row is no longer at the expected version."));
         }

@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -36,74 +34,22 @@ public readonly record struct ScanWritten(string? Result, Guid? TicketId, Guid? 
 /// </summary>
 public sealed class ScanLog : IAsyncDisposable
 {
-    private const int MostPerWrite = 1000;
-
     private readonly NpgsqlDataSource database;
-    private readonly ILogger<ScanLog> logger;
-    private readonly Channel<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)> queue =
-        Channel.CreateUnbounded<(ScanRecord, TaskCompletionSource<ScanWritten>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Batched<ScanRecord, ScanWritten> writes;
 
-    private readonly Task writer;
-
-    public ScanLog(NpgsqlDataSource database, ILogger<ScanLog> logger)
+    public ScanLog(NpgsqlDataSource database)
     {
         this.database = database;
-        this.logger = logger;
-        writer = Task.Run(WriteAll);
+        writes = new Batched<ScanRecord, ScanWritten>(async scan => (await WriteAsync([scan]))[0], WriteAsync);
     }
 
-    public Task<ScanWritten> RecordAsync(ScanRecord scan)
-    {
-        var written = new TaskCompletionSource<ScanWritten>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.Writer.TryWrite((scan, written)))
-        {
-            written.SetException(new ObjectDisposedException(nameof(ScanLog)));
-        }
+    public Task<ScanWritten> RecordAsync(ScanRecord scan) => writes.CallAsync(scan);
 
-        return written.Task;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        queue.Writer.TryComplete();
-        await writer;
-    }
-
-    private async Task WriteAll()
-    {
-        var batch = new List<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)>(MostPerWrite);
-        while (await queue.Reader.WaitToReadAsync())
-        {
-            while (batch.Count < MostPerWrite && queue.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            try
-            {
-                var written = await WriteAsync(batch);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Written.SetResult(written[i]);
-                }
-            }
-            catch (Exception failure)
-            {
-                logger.LogError(failure, "Writing {Count} scans failed; none of them is recorded", batch.Count);
-                foreach (var (_, written) in batch)
-                {
-                    written.SetException(failure);
-                }
-            }
-
-            batch.Clear();
-        }
-    }
+    public ValueTask DisposeAsync() => writes.DisposeAsync();
 
     /// <summary>Writes the scans in one statement; answers each scan, by position.</summary>
-    private async Task<ScanWritten[]> WriteAsync(List<(ScanRecord Scan, TaskCompletionSource<ScanWritten> Written)> batch)
+    private async Task<IReadOnlyList<ScanWritten>> WriteAsync(IReadOnlyList<ScanRecord> scans)
     {
-        var scans = batch.Select(b => b.Scan).ToList();
         await using var command = database.CreateCommand(
             """
             WITH s AS (

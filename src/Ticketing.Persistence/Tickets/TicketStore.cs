@@ -21,12 +21,18 @@ public sealed class TicketChangedException(Guid ticketId, Exception inner)
 public sealed class TicketStore : IAsyncDisposable
 {
     private readonly NpgsqlDataSource database;
-    private readonly BatchedReads<Guid, TicketCheckIn> checkIns;
+    private readonly Batched<Guid, TicketCheckIn?> checkIns;
 
     public TicketStore(NpgsqlDataSource database)
     {
         this.database = database;
-        checkIns = new BatchedReads<Guid, TicketCheckIn>(ReadCheckInsAsync);
+        checkIns = new Batched<Guid, TicketCheckIn?>(
+            async ticketId => (await ReadCheckInsAsync([ticketId])).GetValueOrDefault(ticketId),
+            async ticketIds =>
+            {
+                var found = await ReadCheckInsAsync([.. ticketIds.Distinct()]);
+                return [.. ticketIds.Select(found.GetValueOrDefault)];
+            });
     }
 
     /// <summary>128 random bits, URL-safe base64 without padding (22 characters).</summary>
@@ -34,7 +40,7 @@ public sealed class TicketStore : IAsyncDisposable
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The ticket as its check-in sees it (read together with other tickets asked for at the same moment).</summary>
-    public Task<TicketCheckIn?> LoadAsync(Guid ticketId) => checkIns.GetAsync(ticketId);
+    public Task<TicketCheckIn?> LoadAsync(Guid ticketId) => checkIns.CallAsync(ticketId);
 
     public ValueTask DisposeAsync() => checkIns.DisposeAsync();
 
