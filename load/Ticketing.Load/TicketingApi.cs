@@ -24,6 +24,8 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
     };
 
     private readonly Dictionary<string, string> tokens = [];
+
+    public Uri Target => target;
     private readonly Lock tokensGate = new();
 
     public string Token(string userId, string role)
@@ -80,6 +82,19 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return (response.StatusCode, Cause(response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement));
+    }
+
+    /// <summary>Why a request failed, for the failure table, from its problem's text.</summary>
+    public static string Cause(HttpStatusCode status, string? body)
+    {
+        try
+        {
+            return Cause(status, string.IsNullOrEmpty(body) ? default : JsonDocument.Parse(body).RootElement);
+        }
+        catch (JsonException)
+        {
+            return ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>Why a request failed, for the failure table: the status and the problem code.</summary>

@@ -171,6 +171,49 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task PlaceOrder_ManyAtOnceWithTheSameHold_StoresOneOrder_AnswersItToAll_AndCancelsTheUnusedPayments()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-double-click");
+        var holdId = await buyer.HoldAsync(tierId, 1);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var placing = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            await start.Task;
+            return await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
+        }).ToArray();
+        start.SetResult();
+        var answers = await Task.WhenAll(placing);
+
+        var orderIds = new HashSet<Guid>();
+        foreach (var answer in answers)
+        {
+            orderIds.Add((await answer.AssertJson(HttpStatusCode.Created)).GetProperty("id").GetGuid());
+        }
+
+        var orderId = Assert.Single(orderIds);
+        Assert.Equal(1L, await App.Database.ScalarAsync($"SELECT count(*) FROM ticketing.order_items WHERE hold_id = '{holdId}'"));
+        var stored = (string)(await App.Database.ScalarAsync($"SELECT stripe_payment_intent_id FROM ticketing.orders WHERE id = '{orderId}'"))!;
+
+        // Every payment created for an order that was not stored (the losers of
+        // this race) was cancelled: nobody holds its client secret.
+        var stripe = App.Stripe.Client();
+        var created = await new Stripe.EventService(stripe).ListAsync(new Stripe.EventListOptions { Type = "payment_intent.created", Limit = 100 });
+        var unused = 0;
+        foreach (var intent in created.Data.Select(e => (Stripe.PaymentIntent)e.Data.Object).Where(intent => intent.Id != stored))
+        {
+            if (await App.Database.ScalarAsync($"SELECT id FROM ticketing.orders WHERE id = '{intent.Metadata["order_id"]}'") is null)
+            {
+                unused++;
+                Assert.Equal("canceled", (await new Stripe.PaymentIntentService(stripe).GetAsync(intent.Id)).Status);
+            }
+        }
+
+        Assert.True(unused <= placing.Length - 1);
+    }
+
+    [Fact]
     public async Task PlaceOrder_WithAHoldAlreadyInAnotherOrder_Returns409_AndTheHoldCannotBeReleased()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
@@ -217,11 +260,12 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
-    public async Task PlaceOrder_WhenStripeIsDown_Returns503_AndTheHoldStaysUsable()
+    public async Task PlaceOrder_WhenStripeIsDown_Returns503_StoresNothing_AndTheHoldStaysUsable()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
         var buyer = App.Buyer("buyer-stripe-down");
         var holdId = await buyer.HoldAsync(tierId, 1);
+        var before = await OrderCount();
         App.StripeOutage = request => request.RequestUri!.AbsolutePath == "/v1/payment_intents";
         HttpResponseMessage response;
         try
@@ -234,8 +278,10 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         }
 
         await response.AssertProblem(HttpStatusCode.ServiceUnavailable, "payment-provider-unavailable");
+        Assert.Equal(before, await OrderCount());
         var order = await buyer.PlaceOrderAsync(holdId);
         Assert.Equal("awaiting_payment", order.GetProperty("status").GetString());
+        Assert.StartsWith("pi_", order.GetProperty("payment").GetProperty("paymentIntentId").GetString());
     }
 
     [Fact]

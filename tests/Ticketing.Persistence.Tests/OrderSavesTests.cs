@@ -85,10 +85,10 @@ public sealed class OrderSavesTests : IAsyncLifetime
         var now = DateTimeOffset.UtcNow;
         var placing = holds.Select(hold => new OrderState(
             Guid.NewGuid(), EventId, "buyer", OrderStatus.AwaitingPayment, [new OrderItem(TierId, hold, 1, 5000)], 5000, "eur",
-            new OrderContact("b@example.com", "B", null), now, now.AddMinutes(15))).ToArray();
+            new OrderContact("b@example.com", "B", null), now, now.AddMinutes(15), PaymentIntentId: $"pi_{hold:N}", ClientSecret: $"pi_{hold:N}_secret")).ToArray();
 
         var placed = await Task.WhenAll(placing.Where((_, i) => i != 11).Select(order => repository.InsertAsync(order, CancellationToken.None)));
-        var refused = await Task.WhenAll(placing.Select(order => repository.InsertAsync(order with { Id = Guid.NewGuid() }, CancellationToken.None)));
+        var refused = await Task.WhenAll(placing.Select(order => repository.InsertAsync(order with { Id = Guid.NewGuid(), PaymentIntentId = $"pi_{Guid.NewGuid():N}" }, CancellationToken.None)));
 
         Assert.All(placed, Assert.True);
         Assert.All(refused, Assert.False);
@@ -96,6 +96,8 @@ public sealed class OrderSavesTests : IAsyncLifetime
         Assert.Equal((long)Orders - 1, await database.ScalarAsync(
             $"SELECT count(*) FROM ticketing.orders o JOIN ticketing.audit_log a ON a.entity_id = o.id::text AND a.action = 'order_placed' WHERE o.id = ANY(ARRAY['{string.Join("','", placing.Select(o => o.Id))}']::uuid[])"));
         Assert.Equal(0L, await database.ScalarAsync($"SELECT count(*) FROM ticketing.orders WHERE id = '{placing[11].Id}'"));
+        Assert.Equal((long)Orders - 1, await database.ScalarAsync(
+            $"SELECT count(*) FROM ticketing.orders WHERE stripe_payment_intent_id = 'pi_' || replace((SELECT hold_id FROM ticketing.order_items i WHERE i.order_id = orders.id)::text, '-', '') AND stripe_client_secret LIKE 'pi_%_secret'"));
     }
 
     private static async Task<Exception?> Saving(OrderRepository repository, OrderState order, long version)

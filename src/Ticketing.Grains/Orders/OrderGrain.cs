@@ -29,23 +29,25 @@ public sealed class OrderGrain(
     private OrderLifecycle? order;
     private long version;
     private IGrainTimer? deadline;
+    private bool loaded;
 
     private Guid OrderId => this.GetPrimaryKey();
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public async Task<OrderResult> Get()
     {
-        if (await repository.LoadAsync(OrderId, cancellationToken) is { } loaded)
-        {
-            order = new OrderLifecycle(loaded.Order);
-            version = loaded.Version;
-            ScheduleDeadline();
-        }
+        await Loaded();
+        return order is null ? Missing() : Answer();
     }
 
-    public Task<OrderResult> Get() => Task.FromResult(order is null ? Missing() : Answer());
-
+    /// <summary>
+    /// Places a new order: the holds are checked, Stripe creates the payment,
+    /// and the order is stored with it in one write. A new order's id is
+    /// fresh (the API makes it), so nothing is read for it first. A failure
+    /// before the write leaves nothing behind: no order, the holds still the
+    /// buyer's.
+    /// </summary>
     public async Task<OrderResult> Place(PlaceOrder command)
     {
         if (order is not null)
@@ -55,9 +57,10 @@ public sealed class OrderGrain(
 
         var now = Now;
         var lines = new List<(HoldInfo Hold, TierSnapshot Tier)>();
+        var alreadyOrdered = false;
         foreach (var holdId in command.HoldIds.Distinct())
         {
-            if (await holds.FindAsync(holdId, now, CancellationToken.None) is not { Status: HoldStatus.Active } hold || hold.UserId != command.UserId)
+            if (await holds.FindWithOrderAsync(holdId, now, CancellationToken.None) is not ({ Status: HoldStatus.Active } hold, var orderId) || hold.UserId != command.UserId)
             {
                 return new OrderResult(OrderOutcome.HoldNotFound, null, $"No live hold {holdId} of yours.");
             }
@@ -67,7 +70,14 @@ public sealed class OrderGrain(
                 return new OrderResult(OrderOutcome.HoldNotFound, null, $"Hold {holdId} is of a tier that no longer exists.");
             }
 
+            alreadyOrdered |= orderId is not null;
             lines.Add((hold, tier));
+        }
+
+        if (alreadyOrdered)
+        {
+            DeactivateOnIdle();
+            return await ExistingOrderFor(command);
         }
 
         if (OrderLifecycle.Refusal(lines) is { } refusal)
@@ -76,29 +86,30 @@ public sealed class OrderGrain(
         }
 
         var placed = OrderLifecycle.Place(OrderId, command.UserId, lines, command.Contact, now);
+        try
+        {
+            var intent = await payments.CreatePaymentAsync(OrderId, placed.State.TotalCents, placed.State.Currency, CancellationToken.None);
+            placed.PaymentCreated(intent.Id, intent.ClientSecret);
+        }
+        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
+        {
+            logger.LogWarning(failure, "Order {OrderId}: Stripe could not create the payment", OrderId);
+            DeactivateOnIdle();
+            return new OrderResult(OrderOutcome.PaymentProviderFailed, null, "Stripe could not create the payment. Your holds are still yours: try again.");
+        }
+
         if (!await repository.InsertAsync(placed.State, CancellationToken.None))
         {
+            // Another checkout took these holds after they were read: nobody
+            // has this payment's client secret, so nobody can pay it.
+            await CancelUnusedPayment(placed.State.PaymentIntentId!);
             DeactivateOnIdle();
             return await ExistingOrderFor(command);
         }
 
         order = placed;
         version = 0;
-        try
-        {
-            var intent = await payments.CreatePaymentAsync(OrderId, placed.State.TotalCents, placed.State.Currency, CancellationToken.None);
-            order.PaymentCreated(intent.Id, intent.ClientSecret);
-            await Save("payment_created");
-        }
-        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
-        {
-            logger.LogWarning(failure, "Order {OrderId}: Stripe could not create the payment", OrderId);
-            order.PaymentNotCreated("the payment provider could not be reached");
-            await Save("payment_not_created");
-            StopDeadlineIfSettled();
-            return new OrderResult(OrderOutcome.PaymentProviderFailed, order.State.ToSnapshot(), "Stripe could not create the payment. Your holds are still yours: try again.");
-        }
-
+        loaded = true;
         metrics.OrdersPlaced.Add(1);
         ScheduleDeadline();
         return Answer();
@@ -106,6 +117,7 @@ public sealed class OrderGrain(
 
     public async Task<OrderResult> Cancel(string userId)
     {
+        await Loaded();
         if (order is null || order.State.UserId != userId)
         {
             return Missing();
@@ -138,6 +150,7 @@ public sealed class OrderGrain(
 
     public async Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds)
     {
+        await Loaded();
         if (order is null)
         {
             return Missing();
@@ -193,6 +206,7 @@ public sealed class OrderGrain(
 
     public async Task Apply(PaymentEvent paymentEvent)
     {
+        await Loaded();
         if (order is null)
         {
             logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
@@ -241,6 +255,7 @@ public sealed class OrderGrain(
 
     public async Task Resume()
     {
+        await Loaded();
         if (order is null)
         {
             DeactivateOnIdle();
@@ -502,6 +517,37 @@ public sealed class OrderGrain(
 
         return new OrderResult(OrderOutcome.HoldInOrder, null,
             $"These holds already pay for order {string.Join(", ", holding)}: pay or cancel that order first.");
+    }
+
+    /// <summary>Reads the order on the first call that needs it (not on activation: a new order has nothing to read).</summary>
+    private async Task Loaded()
+    {
+        if (loaded)
+        {
+            return;
+        }
+
+        if (await repository.LoadAsync(OrderId, CancellationToken.None) is { } stored)
+        {
+            order = new OrderLifecycle(stored.Order);
+            version = stored.Version;
+            ScheduleDeadline();
+        }
+
+        loaded = true;
+    }
+
+    private async Task CancelUnusedPayment(string paymentIntentId)
+    {
+        try
+        {
+            await payments.CancelPaymentAsync(paymentIntentId, CancellationToken.None);
+        }
+        catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
+        {
+            // Unpaid and unpayable (its client secret was never given out): left as it is.
+            logger.LogWarning(failure, "Order {OrderId}: Stripe could not cancel the unused payment {PaymentIntentId}", OrderId, paymentIntentId);
+        }
     }
 
     private ITicketTierGrain Tier(Guid tierId) => GrainFactory.GetGrain<ITicketTierGrain>(tierId);

@@ -92,9 +92,6 @@ public sealed class OrderLifecycle(OrderState state)
     public void PaymentCreated(string paymentIntentId, string clientSecret) =>
         State = State with { PaymentIntentId = paymentIntentId, ClientSecret = clientSecret };
 
-    /// <summary>Stripe could not create the payment: the order is given up, its holds stay the buyer's.</summary>
-    public void PaymentNotCreated(string reason) => GiveUp(OrderStatus.Cancelled, reason);
-
     /// <summary>The buyer cancels before paying.</summary>
     public void Cancel() => GiveUp(OrderStatus.Cancelled, "cancelled by the buyer");
 

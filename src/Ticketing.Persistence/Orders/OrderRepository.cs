@@ -33,7 +33,10 @@ public sealed class OrderRepository : IAsyncDisposable
         await saves.DisposeAsync();
     }
 
-    /// <summary>Stores a new order; false when one of its holds already belongs to another order.</summary>
+    /// <summary>
+    /// Stores a new order, with its payment intent when it has one; false when
+    /// one of its holds already belongs to another order.
+    /// </summary>
     public Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken) => placements.CallAsync(order);
 
     /// <summary>One new order in a transaction of its own; false when one of its holds already belongs to another order.</summary>
@@ -43,9 +46,11 @@ public sealed class OrderRepository : IAsyncDisposable
         var insertOrder = new NpgsqlBatchCommand(
             """
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
-                contact_email, contact_name, contact_phone, created_at, expires_at)
+                contact_email, contact_name, contact_phone, created_at, expires_at,
+                stripe_payment_intent_id, stripe_client_secret)
             VALUES (@id, @event_id, @user_id, @status, @total_cents, @currency,
-                @email, @name, @phone, @created_at, @expires_at)
+                @email, @name, @phone, @created_at, @expires_at,
+                @payment_intent_id, @client_secret)
             """);
         insertOrder.Parameters.AddWithValue("id", order.Id);
         insertOrder.Parameters.AddWithValue("event_id", order.EventId);
@@ -58,6 +63,8 @@ public sealed class OrderRepository : IAsyncDisposable
         insertOrder.Parameters.AddWithValue("phone", (object?)order.Contact.Phone ?? DBNull.Value);
         insertOrder.Parameters.AddWithValue("created_at", order.CreatedAt.UtcDateTime);
         insertOrder.Parameters.AddWithValue("expires_at", order.ExpiresAt.UtcDateTime);
+        insertOrder.Parameters.Add(Text("payment_intent_id", order.PaymentIntentId));
+        insertOrder.Parameters.Add(Text("client_secret", order.ClientSecret));
         batch.BatchCommands.Add(insertOrder);
 
         var insertItems = new NpgsqlBatchCommand(
@@ -297,9 +304,11 @@ public sealed class OrderRepository : IAsyncDisposable
             """
             WITH placed AS (
                 INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
-                    contact_email, contact_name, contact_phone, created_at, expires_at)
+                    contact_email, contact_name, contact_phone, created_at, expires_at,
+                    stripe_payment_intent_id, stripe_client_secret)
                 SELECT * FROM unnest(@ids, @event_ids, @user_ids, @statuses, @totals, @currencies,
-                                     @emails, @names, @phones, @created_ats, @expires_ats)
+                                     @emails, @names, @phones, @created_ats, @expires_ats,
+                                     @payment_intent_ids, @client_secrets)
                 RETURNING id, status),
             items AS (
                 INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
@@ -319,6 +328,8 @@ public sealed class OrderRepository : IAsyncDisposable
         command.Parameters.Add(Texts("phones", orders.Select(o => o.Contact.Phone)));
         command.Parameters.AddWithValue("created_ats", orders.Select(o => o.CreatedAt.UtcDateTime).ToArray());
         command.Parameters.AddWithValue("expires_ats", orders.Select(o => o.ExpiresAt.UtcDateTime).ToArray());
+        command.Parameters.Add(Texts("payment_intent_ids", orders.Select(o => o.PaymentIntentId)));
+        command.Parameters.Add(Texts("client_secrets", orders.Select(o => o.ClientSecret)));
         command.Parameters.AddWithValue("item_order_ids", items.Select(i => i.Id).ToArray());
         command.Parameters.AddWithValue("item_tier_ids", items.Select(i => i.Item.TierId).ToArray());
         command.Parameters.AddWithValue("item_hold_ids", items.Select(i => i.Item.HoldId!.Value).ToArray());

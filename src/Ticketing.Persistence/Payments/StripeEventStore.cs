@@ -16,43 +16,79 @@ public sealed record InboxEvent(string EventId, string Type, string Payload, int
 /// <summary>
 /// The webhook inbox: every Stripe event is stored, keyed by its id, before it
 /// is acted on, so a repeated delivery is recognised and a failed one retried.
+/// Receipts and "processed" marks of events arriving together are written
+/// together (<see cref="Batched{TCall, TResult}"/>): one statement for the lot.
 /// </summary>
-public sealed class StripeEventStore(NpgsqlDataSource database)
+public sealed class StripeEventStore : IAsyncDisposable
 {
+    private readonly NpgsqlDataSource database;
+    private readonly Batched<Receipt, InboxStatus> receipts;
+    private readonly Batched<string, bool> processed;
+
+    public StripeEventStore(NpgsqlDataSource database)
+    {
+        this.database = database;
+        receipts = new Batched<Receipt, InboxStatus>(async one => (await ReceiveTogetherAsync([one]))[0], ReceiveTogetherAsync);
+        processed = new Batched<string, bool>(async one => (await MarkProcessedTogetherAsync([one]))[0], MarkProcessedTogetherAsync);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await receipts.DisposeAsync();
+        await processed.DisposeAsync();
+    }
+
     /// <summary>Stores the event unless known; answers its status (<see cref="InboxStatus.Pending"/> when new).</summary>
-    public async Task<InboxStatus> ReceiveAsync(string eventId, string type, string payload, CancellationToken cancellationToken)
+    public Task<InboxStatus> ReceiveAsync(string eventId, string type, string payload, CancellationToken cancellationToken) =>
+        receipts.CallAsync(new Receipt(eventId, type, payload));
+
+    public Task MarkProcessedAsync(string eventId, CancellationToken cancellationToken) => processed.CallAsync(eventId);
+
+    private sealed record Receipt(string EventId, string Type, string Payload);
+
+    private async Task<IReadOnlyList<InboxStatus>> ReceiveTogetherAsync(IReadOnlyList<Receipt> events)
     {
         await using var command = database.CreateCommand(
             """
-            WITH received AS (
+            WITH incoming AS (
+                SELECT * FROM unnest(@event_ids, @types, @payloads) WITH ORDINALITY AS e(event_id, type, payload, n)),
+            received AS (
                 INSERT INTO ticketing.stripe_events (event_id, type, payload)
-                VALUES (@event_id, @type, @payload::jsonb)
+                SELECT event_id, type, payload::jsonb FROM incoming
                 ON CONFLICT (event_id) DO NOTHING
-                RETURNING status)
-            SELECT status FROM received
-            UNION ALL
-            SELECT status FROM ticketing.stripe_events WHERE event_id = @event_id AND NOT EXISTS (SELECT 1 FROM received)
+                RETURNING event_id, status)
+            SELECT coalesce(r.status, known.status)
+            FROM incoming i
+            LEFT JOIN received r ON r.event_id = i.event_id
+            -- stored before this statement; neither (null) when a concurrent
+            -- delivery inserted it and has not finished with it
+            LEFT JOIN ticketing.stripe_events known ON known.event_id = i.event_id AND r.event_id IS NULL
+            ORDER BY i.n
             """);
-        command.Parameters.AddWithValue("event_id", eventId);
-        command.Parameters.AddWithValue("type", type);
-        command.Parameters.AddWithValue("payload", payload);
-        // No row at all: a concurrent delivery inserted it after this statement's
-        // snapshot was taken, and has not finished with it.
-        return await command.ExecuteScalarAsync(cancellationToken) is string status
-            ? Enum.Parse<InboxStatus>(status, ignoreCase: true)
-            : InboxStatus.Pending;
+        command.Parameters.AddWithValue("event_ids", events.Select(e => e.EventId).ToArray());
+        command.Parameters.AddWithValue("types", events.Select(e => e.Type).ToArray());
+        command.Parameters.AddWithValue("payloads", events.Select(e => e.Payload).ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var statuses = new List<InboxStatus>(events.Count);
+        while (await reader.ReadAsync())
+        {
+            statuses.Add(reader.IsDBNull(0) ? InboxStatus.Pending : Enum.Parse<InboxStatus>(reader.GetString(0), ignoreCase: true));
+        }
+
+        return statuses;
     }
 
-    public async Task MarkProcessedAsync(string eventId, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<bool>> MarkProcessedTogetherAsync(IReadOnlyList<string> eventIds)
     {
         await using var command = database.CreateCommand(
             """
             UPDATE ticketing.stripe_events
             SET status = 'processed', processed_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE event_id = @event_id
+            WHERE event_id = ANY(@event_ids)
             """);
-        command.Parameters.AddWithValue("event_id", eventId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("event_ids", eventIds.ToArray());
+        await command.ExecuteNonQueryAsync();
+        return [.. eventIds.Select(_ => true)];
     }
 
     public async Task MarkFailedAsync(string eventId, string error, CancellationToken cancellationToken)

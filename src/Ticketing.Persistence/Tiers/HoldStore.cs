@@ -7,10 +7,20 @@ namespace Ticketing.Persistence.Tiers;
 public sealed class HoldStore(NpgsqlDataSource database)
 {
     /// <summary>The hold as of <paramref name="now"/>: a live hold past its expiry reads as expired, as the tier counts it.</summary>
-    public async Task<HoldInfo?> FindAsync(Guid holdId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<HoldInfo?> FindAsync(Guid holdId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await FindWithOrderAsync(holdId, now, cancellationToken))?.Hold;
+
+    /// <summary>The hold as <see cref="FindAsync"/> reads it, and the order it pays for, if any.</summary>
+    public async Task<(HoldInfo Hold, Guid? OrderId)?> FindWithOrderAsync(Guid holdId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
-            "SELECT id, tier_id, user_id, quantity, expires_at, status FROM ticketing.ticket_holds WHERE id = @id");
+            """
+            SELECT h.id, h.tier_id, h.user_id, h.quantity, h.expires_at, h.status, i.order_id
+            FROM ticketing.ticket_holds h
+            -- at most one: order_items_one_order_per_hold
+            LEFT JOIN ticketing.order_items i ON i.hold_id = h.id
+            WHERE h.id = @id
+            """);
         command.Parameters.AddWithValue("id", holdId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -25,7 +35,8 @@ public sealed class HoldStore(NpgsqlDataSource database)
             status = HoldStatus.Expired;
         }
 
-        return new HoldInfo(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), expiresAt, status);
+        var hold = new HoldInfo(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), expiresAt, status);
+        return (hold, reader.IsDBNull(6) ? null : reader.GetGuid(6));
     }
 
     /// <summary>Whether an unpaid order is paying with this hold.</summary>
