@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
+using Ticketing.Grains;
 using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Api.Apis;
@@ -25,7 +26,7 @@ internal static class HoldsApi
             return Problem.Validation(errors);
         }
 
-        var result = await grains.GetGrain<ITicketTierGrain>(request.TierId!.Value).Reserve(user.UserId(), request.Quantity!.Value);
+        var result = await grains.Reference<ITicketTierGrain>(request.TierId!.Value).Reserve(user.UserId(), request.Quantity!.Value);
         return result switch
         {
             { Outcome: TierOutcome.Done, Hold: { } hold } => TypedResults.Created($"/api/holds/{hold.Id}", HoldResponse.From(hold)),
@@ -60,7 +61,7 @@ internal static class HoldsApi
         }
 
         // Releasing a hold that already ended (released, expired) changes nothing: still 204.
-        await grains.GetGrain<ITicketTierGrain>(hold.TierId).Release(holdId, hold.UserId);
+        await grains.Reference<ITicketTierGrain>(hold.TierId).Release(holdId, hold.UserId);
         return TypedResults.NoContent();
     }
 }

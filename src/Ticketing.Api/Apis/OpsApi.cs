@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Operations;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
+using Ticketing.Grains;
 using Ticketing.Persistence.Operations;
 
 namespace Ticketing.Api.Apis;
@@ -23,10 +24,10 @@ internal static class OpsApi
         TypedResults.Ok((await store.ReadinessAsync(eventId, cancellationToken)).Select(ReadinessResponse.From).ToArray());
 
     public static async Task<Ok<IReadOnlyList<AlertState>>> GetAlerts(IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IAlertsGrain>(0).Evaluate());
+        TypedResults.Ok(await grains.Reference<IAlertsGrain>(0).Evaluate());
 
     public static async Task<ContentHttpResult> RunReconciliation(IGrainFactory grains) =>
-        TypedResults.Text(await grains.GetGrain<IReconciliationGrain>(0).Run(), "application/json");
+        TypedResults.Text(await grains.Reference<IReconciliationGrain>(0).Run(), "application/json");
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetLatestReconciliation(OperationsStore store, CancellationToken cancellationToken) =>
         await store.LatestRunAsync(cancellationToken) is { } report

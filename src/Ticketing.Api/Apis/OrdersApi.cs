@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
+using Ticketing.Grains;
 using Ticketing.Persistence.Orders;
 
 namespace Ticketing.Api.Apis;
@@ -28,7 +29,7 @@ internal static class OrdersApi
         }
 
         var orderId = Guid.CreateVersion7();
-        var result = await grains.GetGrain<IOrderGrain>(orderId).Place(new PlaceOrder(user.UserId(), request.HoldIds!, request.ToContact()));
+        var result = await grains.Reference<IOrderGrain>(orderId).Place(new PlaceOrder(user.UserId(), request.HoldIds!, request.ToContact()));
         return result is { Outcome: OrderOutcome.Done, Order: { } order }
             ? TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, showSecret: true))
             : Failure(result);
@@ -54,7 +55,7 @@ internal static class OrdersApi
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelOrder(Guid orderId, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var result = await grains.GetGrain<IOrderGrain>(orderId).Cancel(user.UserId());
+        var result = await grains.Reference<IOrderGrain>(orderId).Cancel(user.UserId());
         return result is { Outcome: OrderOutcome.Done, Order: { } order }
             ? TypedResults.Ok(OrderResponse.From(order, showSecret: true))
             : Failure(result);
@@ -68,7 +69,7 @@ internal static class OrdersApi
             return Problem.Validation(errors);
         }
 
-        var result = await grains.GetGrain<IOrderGrain>(orderId).Refund(request?.TicketIds);
+        var result = await grains.Reference<IOrderGrain>(orderId).Refund(request?.TicketIds);
         return result is { Outcome: OrderOutcome.Done, Order: { } order }
             ? TypedResults.Accepted($"/api/orders/{orderId}", OrderResponse.From(order, showSecret: false))
             : Failure(result);
@@ -76,7 +77,7 @@ internal static class OrdersApi
 
     /// <summary>The order, when the caller owns it or organises; a buyer never learns that another's order exists.</summary>
     private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.GetGrain<IOrderGrain>(orderId).Get()).Order is { } order && (order.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
+        (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && (order.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
             ? order
             : null;
 

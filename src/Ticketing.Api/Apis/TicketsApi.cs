@@ -4,6 +4,7 @@ using QRCoder;
 using Ticketing.Abstractions.Tickets;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
+using Ticketing.Grains;
 using Ticketing.Persistence.Tickets;
 
 namespace Ticketing.Api.Apis;
@@ -48,7 +49,7 @@ internal static class TicketsApi
             return Problem.NotFound($"No ticket {ticketId}.");
         }
 
-        if (await grains.GetGrain<ITicketGrain>(ticketId).Reissue() is null)
+        if (await grains.Reference<ITicketGrain>(ticketId).Reissue() is null)
         {
             return Problem.Conflict("ticket-not-valid", "Ticket not valid.", $"Ticket {ticketId} is {owned.Ticket.Status}; only a valid ticket gets a new code.");
         }
@@ -65,7 +66,7 @@ internal static class TicketsApi
         }
 
         // Codes are looked up, never parsed: a code says nothing about its ticket.
-        var result = await grains.GetGrain<IGateGrain>(0).Scan(request.Token!, request.EventId!.Value, request.Gate);
+        var result = await grains.Reference<IGateGrain>(0).Scan(request.Token!, request.EventId!.Value, request.Gate);
         return TypedResults.Ok(ScanResponse.From(result));
     }
 

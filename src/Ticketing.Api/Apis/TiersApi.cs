@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
+using Ticketing.Grains;
 
 namespace Ticketing.Api.Apis;
 
@@ -15,7 +16,7 @@ internal static class TiersApi
     }
 
     public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> GetTier(Guid tierId, IGrainFactory grains) =>
-        await grains.GetGrain<ITicketTierGrain>(tierId).GetTier() is { Outcome: TierOutcome.Done, Tier: { } tier }
+        await grains.Reference<ITicketTierGrain>(tierId).GetTier() is { Outcome: TierOutcome.Done, Tier: { } tier }
             ? TypedResults.Ok(TierResponse.From(tier))
             : Problem.NotFound($"No tier {tierId}.");
 
@@ -27,7 +28,7 @@ internal static class TiersApi
             return Problem.Validation(errors);
         }
 
-        return await grains.GetGrain<ITicketTierGrain>(tierId).ChangeCapacity(request.Capacity!.Value) switch
+        return await grains.Reference<ITicketTierGrain>(tierId).ChangeCapacity(request.Capacity!.Value) switch
         {
             { Outcome: TierOutcome.Done, Tier: { } tier } => TypedResults.Ok(TierResponse.From(tier)),
             { Outcome: TierOutcome.BelowCommitted, Tier: { } tier } => Problem.Conflict(

@@ -1,5 +1,6 @@
 using Ticketing.Abstractions.Operations;
 using Ticketing.Abstractions.Orders;
+using Ticketing.Grains;
 
 namespace Ticketing.Api.Hosting;
 
@@ -12,10 +13,10 @@ internal sealed class ScheduledWork(IGrainFactory grains, ILogger<ScheduledWork>
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Start("payment recovery", () => grains.GetGrain<IPaymentRecoveryGrain>(0).Start(), stoppingToken);
-        await Start("alerts", () => grains.GetGrain<IAlertsGrain>(0).Start(), stoppingToken);
-        await Start("reconciliation", () => grains.GetGrain<IReconciliationGrain>(0).Start(), stoppingToken);
-        await Start("retention", () => grains.GetGrain<IRetentionGrain>(0).Start(), stoppingToken);
+        await Start("payment recovery", () => grains.Reference<IPaymentRecoveryGrain>(0).Start(), stoppingToken);
+        await Start("alerts", () => grains.Reference<IAlertsGrain>(0).Start(), stoppingToken);
+        await Start("reconciliation", () => grains.Reference<IReconciliationGrain>(0).Start(), stoppingToken);
+        await Start("retention", () => grains.Reference<IRetentionGrain>(0).Start(), stoppingToken);
     }
 
     private async Task Start(string work, Func<Task> start, CancellationToken stoppingToken)

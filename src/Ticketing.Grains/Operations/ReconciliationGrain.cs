@@ -41,14 +41,14 @@ public sealed class ReconciliationGrain(
         {
             // Loading rebuilds the counters from the holds and tickets; the
             // tier's expiry timer frees the lapsed holds in its next write.
-            await GrainFactory.GetGrain<ITicketTierGrain>(drift.TierId).GetTier();
+            await GrainFactory.Reference<ITicketTierGrain>(drift.TierId).GetTier();
             repairs.Add($"tier {drift.TierId}: woken to free {drift.LapsedReserved} lapsed held tickets and rewrite its counters (stored reserved {drift.StoredReserved}, live {drift.LiveReserved}; stored issued {drift.StoredIssued}, live {drift.LiveTickets})");
         }
 
         var missing = await store.OrdersMissingTicketsAsync(CancellationToken.None);
         foreach (var orderId in missing)
         {
-            await GrainFactory.GetGrain<IOrderGrain>(orderId).Resume();
+            await GrainFactory.Reference<IOrderGrain>(orderId).Resume();
             repairs.Add($"order {orderId}: saga resumed");
         }
 
@@ -61,7 +61,7 @@ public sealed class ReconciliationGrain(
             logger.LogError("Reconciliation: orders and Stripe differ by {Cents} cents over {Orders} orders", revenue.DifferenceCents, revenue.Mismatches.Count);
         }
 
-        await GrainFactory.GetGrain<IAlertsGrain>(0).Evaluate();
+        await GrainFactory.Reference<IAlertsGrain>(0).Evaluate();
         return json;
     }
 

@@ -447,7 +447,7 @@ public sealed class OrderGrain(
             foreach (var (ticket, _) in group)
             {
                 // The gate's view of the ticket; the database refuses to admit it anyway.
-                await GrainFactory.GetGrain<ITicketGrain>(ticket.Id).Refresh();
+                await GrainFactory.Reference<ITicketGrain>(ticket.Id).Refresh();
             }
         }
 
@@ -506,7 +506,7 @@ public sealed class OrderGrain(
         var holding = await repository.OrdersHoldingAsync([.. command.HoldIds], CancellationToken.None);
         if (holding is [var existingId])
         {
-            var existing = await GrainFactory.GetGrain<IOrderGrain>(existingId).Get();
+            var existing = await GrainFactory.Reference<IOrderGrain>(existingId).Get();
             if (existing.Order is { Status: OrderStatus.AwaitingPayment or OrderStatus.PaymentFailed } same
                 && same.UserId == command.UserId
                 && same.Items.Select(i => i.HoldId).ToHashSet().SetEquals(command.HoldIds.Select(id => (Guid?)id)))
@@ -550,7 +550,7 @@ public sealed class OrderGrain(
         }
     }
 
-    private ITicketTierGrain Tier(Guid tierId) => GrainFactory.GetGrain<ITicketTierGrain>(tierId);
+    private ITicketTierGrain Tier(Guid tierId) => GrainFactory.Reference<ITicketTierGrain>(tierId);
 
     private OrderResult Answer() => new(OrderOutcome.Done, order!.State.ToSnapshot());
 

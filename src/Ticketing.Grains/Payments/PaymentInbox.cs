@@ -57,7 +57,7 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         {
             if (await TranslateAsync(stripeEvent, cancellationToken) is { } fact)
             {
-                await grains.GetGrain<IOrderGrain>(fact.OrderId).Apply(fact.Event);
+                await grains.Reference<IOrderGrain>(fact.OrderId).Apply(fact.Event);
                 Count(stripeEvent, "processed");
             }
             else

@@ -53,7 +53,7 @@ public sealed class PaymentRecoveryGrain(
             taken++;
             try
             {
-                await GrainFactory.GetGrain<IOrderGrain>(orderId).Resume();
+                await GrainFactory.Reference<IOrderGrain>(orderId).Resume();
             }
             catch (Exception failure)
             {

@@ -34,7 +34,7 @@ public sealed class GateGrain(ScanLog scans, TimeProvider clock, ScanMetrics met
             return new ScanResult(ScanOutcome.Admitted, ticketId, written.TierId, written.ScanCount, now, gate);
         }
 
-        return await GrainFactory.GetGrain<ITicketGrain>(ticketId).Scan(token, eventId, gate);
+        return await GrainFactory.Reference<ITicketGrain>(ticketId).Scan(token, eventId, gate);
     }
 
     /// <summary>PostgreSQL keeps microseconds: the admission time answered now equals the one read back later.</summary>

@@ -1,0 +1,25 @@
+using Ticketing.Abstractions.Tickets;
+using Ticketing.Abstractions.Tiers;
+using Ticketing.Testing;
+
+namespace Ticketing.Grains.Tests;
+
+/// <summary>References made with the grain type resolved once are the references Orleans makes, and reach the same activations.</summary>
+public sealed class GrainReferencesTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task Reference_IsTheReferenceOrleansMakes_ForGuidAndIntegerKeys()
+    {
+        var grains = fixture.App.Grains();
+        var tierId = await TierSetup.CreateAsync(fixture.App, capacity: 7);
+
+        var tier = grains.Reference<ITicketTierGrain>(tierId);
+        var gate = grains.Reference<IGateGrain>(3);
+
+        Assert.Equal(grains.GetGrain<ITicketTierGrain>(tierId), tier);
+        Assert.Equal(((GrainReference)grains.GetGrain<ITicketTierGrain>(tierId)).InterfaceType, ((GrainReference)tier).InterfaceType);
+        Assert.Equal(grains.GetGrain<IGateGrain>(3).GetGrainId(), gate.GetGrainId());
+        Assert.NotEqual(grains.Reference<ITicketTierGrain>(Guid.NewGuid()).GetGrainId(), tier.GetGrainId());
+        Assert.Equal(7, (await tier.GetTier()).Tier!.Capacity);
+    }
+}
