@@ -214,6 +214,71 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task GetOrder_WaitingWhileAwaitingPayment_AnswersOnlyOnceThePaymentIsIn()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-waiting");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+
+        var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment");
+        await Task.Delay(500);
+        Assert.False(waiting.IsCompleted);
+        App.Stripe.Control.Succeed(intentId);
+
+        var order = await (await waiting).AssertJson(HttpStatusCode.OK);
+        Assert.NotEqual("awaiting_payment", order.GetProperty("status").GetString());
+        if (order.GetProperty("status").GetString() == "paid")
+        {
+            order = await (await buyer.GetAsync($"/api/orders/{orderId}?waitWhile=paid")).AssertJson(HttpStatusCode.OK);
+        }
+
+        Assert.Equal("fulfilled", order.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task GetOrder_WaitingWhileNothingHappens_AnswersTheOrderAsItIsAfterTheWait()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-patient");
+        var (orderId, _) = await buyer.OrderAsync(tierId, 1);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var order = await (await buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment&waitSeconds=1")).AssertJson(HttpStatusCode.OK);
+
+        Assert.Equal("awaiting_payment", order.GetProperty("status").GetString());
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(0.9), started.Elapsed.ToString());
+        var other = await (await buyer.GetAsync($"/api/orders/{orderId}?waitWhile=paid")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal("awaiting_payment", other.GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("waitWhile=shipped", "waitWhile")]
+    [InlineData("waitWhile=paid&waitSeconds=0", "waitSeconds")]
+    [InlineData("waitWhile=paid&waitSeconds=21", "waitSeconds")]
+    [InlineData("waitSeconds=5", "waitWhile")]
+    public async Task GetOrder_WithABadWait_Returns422(string query, string field)
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-bad-wait");
+        var (orderId, _) = await buyer.OrderAsync(tierId, 1);
+
+        var problem = await (await buyer.GetAsync($"/api/orders/{orderId}?{query}")).AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task GetOrder_WaitingOnAnotherBuyersOrder_Returns404()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var (orderId, _) = await App.Buyer("buyer-owner").OrderAsync(tierId, 1);
+
+        var response = await App.Buyer("buyer-snoop").GetAsync($"/api/orders/{orderId}?waitWhile=paid");
+
+        await response.AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task PlaceOrder_WithAHoldAlreadyInAnotherOrder_Returns409_AndTheHoldCannotBeReleased()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 namespace Ticketing.Abstractions.Orders;
 
 /// <summary>
@@ -12,6 +13,15 @@ public interface IOrderGrain : IGrainWithGuidKey
 
     /// <summary>The order, or <see cref="OrderOutcome.NotFound"/>.</summary>
     Task<OrderResult> Get();
+
+    /// <summary>
+    /// The order once its status is no longer <paramref name="status"/>, or as
+    /// it is after <paramref name="timeout"/>: a buyer's page waits for its
+    /// tickets with one call instead of polling. Interleaves with every other
+    /// call, so waiting never holds up the order's own work.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<OrderResult> WaitWhile(OrderStatus status, TimeSpan timeout);
 
     /// <summary>Cancels an unpaid order (and its payment intent) for its buyer.</summary>
     Task<OrderResult> Cancel(string userId);

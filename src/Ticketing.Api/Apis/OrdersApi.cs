@@ -10,6 +10,9 @@ namespace Ticketing.Api.Apis;
 
 internal static class OrdersApi
 {
+    /// <summary>Well inside Orleans' 30 s response timeout and common proxies' idle timeouts.</summary>
+    private const int MaxWaitSeconds = 20;
+
     public static void MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
@@ -35,10 +38,38 @@ internal static class OrdersApi
             : Failure(result);
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        await Visible(orderId, user, grains) is { } order
+    /// <summary>
+    /// The order. With <c>waitWhile</c> (a status) the answer waits until the
+    /// order leaves that status, at most <c>waitSeconds</c> (1 to 20, default
+    /// 20), and is the order as it then is: a buyer's page waits for its
+    /// tickets with one request instead of polling.
+    /// </summary>
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
+        Guid orderId, string? waitWhile, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        OrderSnapshot? order;
+        if (waitWhile is null && waitSeconds is null)
+        {
+            order = await Visible(orderId, user, grains);
+        }
+        else if (!OrderStatusNames.TryParse(waitWhile, out var status))
+        {
+            return Problem.Validation("waitWhile", $"waitWhile must be an order status ({string.Join(", ", OrderStatusNames.All)}).");
+        }
+        else if (waitSeconds is < 1 or > MaxWaitSeconds)
+        {
+            return Problem.Validation("waitSeconds", $"waitSeconds must be 1 to {MaxWaitSeconds}.");
+        }
+        else
+        {
+            var waited = await grains.Reference<IOrderGrain>(orderId).WaitWhile(status, TimeSpan.FromSeconds(waitSeconds ?? MaxWaitSeconds));
+            order = waited.Order is { } found && CanSee(found, user) ? found : null;
+        }
+
+        return order is not null
             ? TypedResults.Ok(OrderResponse.From(order, showSecret: order.UserId == user.UserId()))
             : Problem.NotFound($"No order {orderId}.");
+    }
 
     public static async Task<Results<Ok<TicketResponse[]>, ProblemHttpResult>> GetTickets(
         Guid orderId, ClaimsPrincipal user, IGrainFactory grains, OrderRepository orders, CancellationToken cancellationToken)
@@ -77,9 +108,9 @@ internal static class OrdersApi
 
     /// <summary>The order, when the caller owns it or organises; a buyer never learns that another's order exists.</summary>
     private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && (order.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
-            ? order
-            : null;
+        (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && CanSee(order, user) ? order : null;
+
+    private static bool CanSee(OrderSnapshot order, ClaimsPrincipal user) => order.UserId == user.UserId() || user.IsInRole(Roles.Organizer);
 
     private static ProblemHttpResult Failure(OrderResult result) => result.Outcome switch
     {

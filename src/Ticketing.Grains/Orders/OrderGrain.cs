@@ -29,7 +29,8 @@ public sealed class OrderGrain(
     private OrderLifecycle? order;
     private long version;
     private IGrainTimer? deadline;
-    private bool loaded;
+    private Task? loading;
+    private TaskCompletionSource? statusChanged;
 
     private Guid OrderId => this.GetPrimaryKey();
 
@@ -38,6 +39,19 @@ public sealed class OrderGrain(
     public async Task<OrderResult> Get()
     {
         await Loaded();
+        return order is null ? Missing() : Answer();
+    }
+
+    public async Task<OrderResult> WaitWhile(OrderStatus status, TimeSpan timeout)
+    {
+        await Loaded();
+        var until = Now + timeout;
+        while (order is { } current && current.Status == status && Now < until)
+        {
+            statusChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await Task.WhenAny(statusChanged.Task, Task.Delay(until - Now, clock));
+        }
+
         return order is null ? Missing() : Answer();
     }
 
@@ -109,7 +123,7 @@ public sealed class OrderGrain(
 
         order = placed;
         version = 0;
-        loaded = true;
+        loading = Task.CompletedTask;
         metrics.OrdersPlaced.Add(1);
         ScheduleDeadline();
         return Answer();
@@ -462,6 +476,9 @@ public sealed class OrderGrain(
         try
         {
             version = await repository.SaveAsync(order!.State, version, action, CancellationToken.None);
+            var waiting = statusChanged;
+            statusChanged = null;
+            waiting?.TrySetResult();
         }
         catch
         {
@@ -519,22 +536,20 @@ public sealed class OrderGrain(
             $"These holds already pay for order {string.Join(", ", holding)}: pay or cancel that order first.");
     }
 
-    /// <summary>Reads the order on the first call that needs it (not on activation: a new order has nothing to read).</summary>
-    private async Task Loaded()
-    {
-        if (loaded)
-        {
-            return;
-        }
+    /// <summary>
+    /// Reads the order on the first call that needs it (not on activation: a
+    /// new order has nothing to read). Calls that interleave share the read.
+    /// </summary>
+    private Task Loaded() => loading is null or { IsFaulted: true } ? loading = Load() : loading;
 
+    private async Task Load()
+    {
         if (await repository.LoadAsync(OrderId, CancellationToken.None) is { } stored)
         {
             order = new OrderLifecycle(stored.Order);
             version = stored.Version;
             ScheduleDeadline();
         }
-
-        loaded = true;
     }
 
     private async Task CancelUnusedPayment(string paymentIntentId)
