@@ -47,6 +47,9 @@ if [[ -z "${Ticketing__Stripe__SecretKey:-}" && -z "${Ticketing__Stripe__ApiBase
   ASPNETCORE_URLS="$emulator_url" \
     StripeEmulator__WebhookUrl="${StripeEmulator__WebhookUrl:-${silo_url%/}/api/webhooks/stripe}" \
     StripeEmulator__WebhookSecret="$Ticketing__Stripe__WebhookSecret" \
+    StripeEmulator__EnabledEvents__0=payment_intent.succeeded StripeEmulator__EnabledEvents__1=payment_intent.payment_failed \
+    StripeEmulator__EnabledEvents__2=payment_intent.canceled StripeEmulator__EnabledEvents__3=charge.refunded \
+    StripeEmulator__EnabledEvents__4=charge.dispute.created StripeEmulator__EnabledEvents__5=charge.dispute.closed \
     dotnet src/Ticketing.StripeEmulator/bin/Release/net10.0/Ticketing.StripeEmulator.dll &
   pids+=("$!")
   echo "Stripe emulator on $emulator_url (test cards: pm_card_visa, pm_card_chargeDeclined; controls under /_emulator/)"

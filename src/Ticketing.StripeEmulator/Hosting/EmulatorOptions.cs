@@ -18,6 +18,13 @@ public sealed class EmulatorOptions
     /// <summary>The endpoint's signing secret, <c>whsec_...</c>.</summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>
+    /// The event types sent to the webhook URL, as a Stripe webhook endpoint's
+    /// <c>enabled_events</c>: empty or <c>*</c> sends every type. Every event is
+    /// listed by <c>GET /v1/events</c> all the same.
+    /// </summary>
+    public string[] EnabledEvents { get; set; } = [];
+
     /// <summary>Waits before each retry; its length + 1 is the number of attempts.</summary>
     public TimeSpan[]? RetryDelays { get; set; }
 
@@ -32,4 +39,7 @@ public sealed class EmulatorOptions
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays ?? DefaultRetryDelays;
+
+    /// <summary>Whether events of <paramref name="type"/> go to the webhook URL.</summary>
+    public bool Sends(string type) => EnabledEvents.Length == 0 || EnabledEvents.Any(enabled => enabled == "*" || enabled == type);
 }

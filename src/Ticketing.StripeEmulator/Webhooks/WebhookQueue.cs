@@ -66,7 +66,7 @@ public sealed class WebhookQueue(IOptions<EmulatorOptions> options)
 
     public void Publish(StripeEvent stripeEvent)
     {
-        if (!IsEnabled)
+        if (!IsEnabled || !options.Value.Sends(stripeEvent.Type))
         {
             return;
         }
