@@ -240,6 +240,8 @@ public sealed class OperationsTests
         Assert.Contains("holds_placed_total", text, StringComparison.Ordinal);
         Assert.Contains("orders_fulfilled_total", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        // The labels the SLO rules select on.
+        Assert.Matches("http_server_request_duration_seconds_bucket\\{[^}]*http_request_method=\"POST\"[^}]*http_response_status_code=\"201\"[^}]*http_route=\"/api/holds/\"", text);
     }
 
     /// <summary>A silo on a database of its own, as the organiser sees it.</summary>
