@@ -236,6 +236,21 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task GetOrder_WaitingWhileUnpaidOrPaid_AnswersOnceTheTicketsAreIssued()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5);
+        var buyer = App.Buyer("buyer-waiting-twice");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 1);
+
+        var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment,%20paid");
+        App.Stripe.Control.Succeed(intentId);
+
+        var order = await (await waiting).AssertJson(HttpStatusCode.OK);
+        Assert.Equal("fulfilled", order.GetProperty("status").GetString());
+        Assert.Single(await buyer.TicketsAsync(orderId));
+    }
+
+    [Fact]
     public async Task GetOrder_WaitingWhileNothingHappens_AnswersTheOrderAsItIsAfterTheWait()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
@@ -253,6 +268,7 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
     [Theory]
     [InlineData("waitWhile=shipped", "waitWhile")]
+    [InlineData("waitWhile=paid,,fulfilled", "waitWhile")]
     [InlineData("waitWhile=paid&waitSeconds=0", "waitSeconds")]
     [InlineData("waitWhile=paid&waitSeconds=21", "waitSeconds")]
     [InlineData("waitSeconds=5", "waitWhile")]

@@ -15,13 +15,13 @@ public interface IOrderGrain : IGrainWithGuidKey
     Task<OrderResult> Get();
 
     /// <summary>
-    /// The order once its status is no longer <paramref name="status"/>, or as
+    /// The order once its status is none of <paramref name="statuses"/>, or as
     /// it is after <paramref name="timeout"/>: a buyer's page waits for its
     /// tickets with one call instead of polling. Interleaves with every other
     /// call, so waiting never holds up the order's own work.
     /// </summary>
     [AlwaysInterleave]
-    Task<OrderResult> WaitWhile(OrderStatus status, TimeSpan timeout);
+    Task<OrderResult> WaitWhile(IReadOnlySet<OrderStatus> statuses, TimeSpan timeout);
 
     /// <summary>Cancels an unpaid order (and its payment intent) for its buyer.</summary>
     Task<OrderResult> Cancel(string userId);

@@ -39,10 +39,11 @@ internal static class OrdersApi
     }
 
     /// <summary>
-    /// The order. With <c>waitWhile</c> (a status) the answer waits until the
-    /// order leaves that status, at most <c>waitSeconds</c> (1 to 20, default
-    /// 20), and is the order as it then is: a buyer's page waits for its
-    /// tickets with one request instead of polling.
+    /// The order. With <c>waitWhile</c> (a status, or several comma-separated)
+    /// the answer waits until the order's status is none of them, at most
+    /// <c>waitSeconds</c> (1 to 20, default 20), and is the order as it then
+    /// is: a buyer's page waits for its tickets with one request instead of
+    /// polling.
     /// </summary>
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
         Guid orderId, string? waitWhile, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains)
@@ -52,9 +53,9 @@ internal static class OrdersApi
         {
             order = await Visible(orderId, user, grains);
         }
-        else if (!OrderStatusNames.TryParse(waitWhile, out var status))
+        else if (ParseStatuses(waitWhile) is not { } statuses)
         {
-            return Problem.Validation("waitWhile", $"waitWhile must be an order status ({string.Join(", ", OrderStatusNames.All)}).");
+            return Problem.Validation("waitWhile", $"waitWhile must be one or more order statuses, comma-separated ({string.Join(", ", OrderStatusNames.All)}).");
         }
         else if (waitSeconds is < 1 or > MaxWaitSeconds)
         {
@@ -62,7 +63,7 @@ internal static class OrdersApi
         }
         else
         {
-            var waited = await grains.Reference<IOrderGrain>(orderId).WaitWhile(status, TimeSpan.FromSeconds(waitSeconds ?? MaxWaitSeconds));
+            var waited = await grains.Reference<IOrderGrain>(orderId).WaitWhile(statuses, TimeSpan.FromSeconds(waitSeconds ?? MaxWaitSeconds));
             order = waited.Order is { } found && CanSee(found, user) ? found : null;
         }
 
@@ -109,6 +110,22 @@ internal static class OrdersApi
     /// <summary>The order, when the caller owns it or organises; a buyer never learns that another's order exists.</summary>
     private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
         (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && CanSee(order, user) ? order : null;
+
+    private static HashSet<OrderStatus>? ParseStatuses(string? names)
+    {
+        var statuses = new HashSet<OrderStatus>();
+        foreach (var name in names?.Split(',') ?? [""])
+        {
+            if (!OrderStatusNames.TryParse(name.Trim(), out var status))
+            {
+                return null;
+            }
+
+            statuses.Add(status);
+        }
+
+        return statuses;
+    }
 
     private static bool CanSee(OrderSnapshot order, ClaimsPrincipal user) => order.UserId == user.UserId() || user.IsInRole(Roles.Organizer);
 

@@ -42,11 +42,11 @@ public sealed class OrderGrain(
         return order is null ? Missing() : Answer();
     }
 
-    public async Task<OrderResult> WaitWhile(OrderStatus status, TimeSpan timeout)
+    public async Task<OrderResult> WaitWhile(IReadOnlySet<OrderStatus> statuses, TimeSpan timeout)
     {
         await Loaded();
         var until = Now + timeout;
-        while (order is { } current && current.Status == status && Now < until)
+        while (order is { } current && statuses.Contains(current.Status) && Now < until)
         {
             statusChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await Task.WhenAny(statusChanged.Task, Task.Delay(until - Now, clock));
