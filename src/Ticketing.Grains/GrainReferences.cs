@@ -10,27 +10,37 @@ namespace Ticketing.Grains;
 /// </summary>
 public static class GrainReferences
 {
-    public static T Reference<T>(this IGrainFactory grains, Guid key) where T : IGrainWithGuidKey =>
-        (T)grains.GetGrain(GrainId.Create(Resolved<T>.GrainType(grains), GrainIdKeyExtensions.CreateGuidKey(key)), Resolved<T>.InterfaceType(grains));
+    public static T Reference<T>(this IGrainFactory grains, Guid key) where T : IGrainWithGuidKey
+    {
+        var types = Resolved<T>.From(grains);
+        return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateGuidKey(key)), types.Interface);
+    }
 
-    public static T Reference<T>(this IGrainFactory grains, long key) where T : IGrainWithIntegerKey =>
-        (T)grains.GetGrain(GrainId.Create(Resolved<T>.GrainType(grains), GrainIdKeyExtensions.CreateIntegerKey(key)), Resolved<T>.InterfaceType(grains));
+    public static T Reference<T>(this IGrainFactory grains, long key) where T : IGrainWithIntegerKey
+    {
+        var types = Resolved<T>.From(grains);
+        return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateIntegerKey(key)), types.Interface);
+    }
 
-    /// <summary>The grain type and interface type of <typeparamref name="T"/>, read off the first reference Orleans makes.</summary>
+    /// <summary>The grain type and interface type of one grain interface.</summary>
+    /// <remarks>A class: a reference is published whole, where a struct of several words could be read half-written by a concurrent first call.</remarks>
+    private sealed record Types(GrainType Grain, GrainInterfaceType Interface);
+
+    /// <summary>The types of <typeparamref name="T"/>, read off the first reference Orleans makes.</summary>
     private static class Resolved<T> where T : IAddressable
     {
-        private static (GrainType Grain, GrainInterfaceType Interface)? types;
+        private static Types? types;
 
-        public static GrainType GrainType(IGrainFactory grains) => (types ??= Resolve(grains)).Grain;
+        public static Types From(IGrainFactory grains) => Volatile.Read(ref types) ?? Resolve(grains);
 
-        public static GrainInterfaceType InterfaceType(IGrainFactory grains) => (types ??= Resolve(grains)).Interface;
-
-        private static (GrainType, GrainInterfaceType) Resolve(IGrainFactory grains)
+        private static Types Resolve(IGrainFactory grains)
         {
             var sample = (GrainReference)(object)(typeof(IGrainWithGuidKey).IsAssignableFrom(typeof(T))
                 ? grains.GetGrain(typeof(T), Guid.Empty)
                 : grains.GetGrain(typeof(T), 0L));
-            return (sample.GrainId.Type, sample.InterfaceType);
+            var resolved = new Types(sample.GrainId.Type, sample.InterfaceType);
+            Volatile.Write(ref types, resolved);
+            return resolved;
         }
     }
 }

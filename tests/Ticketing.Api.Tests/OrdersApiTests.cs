@@ -284,14 +284,17 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
-    public async Task GetOrder_WaitingOnAnotherBuyersOrder_Returns404()
+    public async Task GetOrder_WaitingOnAnotherBuyersOrder_Returns404AtOnce()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
         var (orderId, _) = await App.Buyer("buyer-owner").OrderAsync(tierId, 1);
+        var started = System.Diagnostics.Stopwatch.StartNew();
 
-        var response = await App.Buyer("buyer-snoop").GetAsync($"/api/orders/{orderId}?waitWhile=paid");
+        var response = await App.Buyer("buyer-snoop").GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment&waitSeconds=10");
 
         await response.AssertProblem(HttpStatusCode.NotFound, "not-found");
+        // Not after the wait: how long the answer takes must not tell that the order exists.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), started.Elapsed.ToString());
     }
 
     [Fact]

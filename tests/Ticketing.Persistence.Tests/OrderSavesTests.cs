@@ -100,6 +100,30 @@ public sealed class OrderSavesTests : IAsyncLifetime
             $"SELECT count(*) FROM ticketing.orders WHERE stripe_payment_intent_id = 'pi_' || replace((SELECT hold_id FROM ticketing.order_items i WHERE i.order_id = orders.id)::text, '-', '') AND stripe_client_secret LIKE 'pi_%_secret'"));
     }
 
+    [Fact]
+    public async Task AnOrderPlacedOnHoldsThatEnded_IsRefused_AloneOrInALot()
+    {
+        var holds = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToArray();
+        await database.ScalarAsync($"""
+            INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, expires_at)
+            SELECT id, '{TierId}', 'ended-' || id::text, 1, now() + interval '15 minutes' FROM unnest(ARRAY['{string.Join("','", holds)}']::uuid[]) AS id;
+            UPDATE ticketing.ticket_holds SET status = 'released', ended_at = now() WHERE id = '{holds[1]}';
+            UPDATE ticketing.ticket_holds SET expires_at = now() - interval '1 second' WHERE id = '{holds[4]}';
+            """);
+        await using var repository = new OrderRepository(database.DataSource);
+        var now = DateTimeOffset.UtcNow;
+        var placing = holds.Select(hold => new OrderState(
+            Guid.NewGuid(), EventId, "buyer", OrderStatus.AwaitingPayment, [new OrderItem(TierId, hold, 1, 5000)], 5000, "eur",
+            new OrderContact("b@example.com", "B", null), now, now.AddMinutes(15), PaymentIntentId: $"pi_{hold:N}")).ToArray();
+
+        var placed = await Task.WhenAll(placing.Select(order => repository.InsertAsync(order, CancellationToken.None)));
+
+        Assert.Equal([true, false, true, true, false, true], placed);
+        Assert.Equal(4L, await database.ScalarAsync(
+            $"SELECT count(*) FROM ticketing.orders WHERE id = ANY(ARRAY['{string.Join("','", placing.Select(o => o.Id))}']::uuid[])"));
+        Assert.False(await repository.InsertAsync(placing[1] with { Id = Guid.NewGuid(), PaymentIntentId = "pi_alone" }, CancellationToken.None));
+    }
+
     private static async Task<Exception?> Saving(OrderRepository repository, OrderState order, long version)
     {
         try

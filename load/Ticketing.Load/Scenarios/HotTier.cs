@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace Ticketing.Load.Scenarios;
@@ -6,7 +7,7 @@ namespace Ticketing.Load.Scenarios;
 /// Holds on one tier as fast as the buyers can send them. Each buyer cycles:
 /// its next hold replaces its last one, so the tier never sells out and every
 /// request is a durable write (the old hold released, the new one inserted).
-/// Each buyer sends over its own <see cref="LeanConnection"/>, its request
+/// Requests go over kept-alive <see cref="LeanConnection"/>s, each buyer's
 /// prepared once, so the generator leaves the cores to the silo it measures.
 /// </summary>
 public static class HotTier
@@ -18,31 +19,38 @@ public static class HotTier
             .Select(user => LeanConnection.Request(HttpMethod.Post, api.Target, "/api/holds", api.Token($"hot-buyer-{user}", "buyer"),
                 JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 + (user % 2) })))
             .ToArray();
-        var connections = new LeanConnection?[shape.Users];
+        // Connections are pooled, not one per user index: in an open model (--rate)
+        // the same user index may have two requests in flight.
+        var idle = new ConcurrentBag<LeanConnection>();
         try
         {
             return await LoadRun.RunAsync("hot-tier: durable holds over HTTP", shape, async (user, cancellationToken) =>
             {
+                var connection = idle.TryTake(out var open) ? open : await LeanConnection.OpenAsync(api.Target, cancellationToken);
                 try
                 {
-                    var connection = connections[user] ??= await LeanConnection.OpenAsync(api.Target, cancellationToken);
                     var (status, failure) = await connection.SendAsync(requests[user], cancellationToken);
+                    idle.Add(connection);
                     return status == 201 ? StepOutcome.Success : StepOutcome.Failed(TicketingApi.Cause((System.Net.HttpStatusCode)status, failure));
                 }
-                catch (Exception broken) when (broken is IOException or System.Net.Sockets.SocketException)
+                catch (Exception broken) when (broken is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    // A connection cut mid-answer cannot be reused: the next request opens another.
-                    connections[user]?.Dispose();
-                    connections[user] = null;
-                    return StepOutcome.Failed("connection: " + broken.Message);
+                    // Whatever broke mid-answer, the connection cannot be trusted again.
+                    connection.Dispose();
+                    return StepOutcome.Failed("connection: " + broken.GetType().Name);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
                 }
             }, siloCpu);
         }
         finally
         {
-            foreach (var connection in connections)
+            while (idle.TryTake(out var connection))
             {
-                connection?.Dispose();
+                connection.Dispose();
             }
         }
     }

@@ -61,10 +61,14 @@ internal static class OrdersApi
         {
             return Problem.Validation("waitSeconds", $"waitSeconds must be 1 to {MaxWaitSeconds}.");
         }
+        else if (await Visible(orderId, user, grains) is null)
+        {
+            // Answered at once, as for an order that does not exist: another buyer's order is never waited on.
+            order = null;
+        }
         else
         {
-            var waited = await grains.Reference<IOrderGrain>(orderId).WaitWhile(statuses, TimeSpan.FromSeconds(waitSeconds ?? MaxWaitSeconds));
-            order = waited.Order is { } found && CanSee(found, user) ? found : null;
+            order = (await grains.Reference<IOrderGrain>(orderId).WaitWhile(statuses, TimeSpan.FromSeconds(waitSeconds ?? MaxWaitSeconds))).Order;
         }
 
         return order is not null

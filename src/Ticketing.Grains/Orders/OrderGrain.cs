@@ -30,6 +30,7 @@ public sealed class OrderGrain(
     private long version;
     private IGrainTimer? deadline;
     private Task? loading;
+    private OrderState? saved;
     private TaskCompletionSource? statusChanged;
 
     private Guid OrderId => this.GetPrimaryKey();
@@ -42,17 +43,29 @@ public sealed class OrderGrain(
         return order is null ? Missing() : Answer();
     }
 
+    /// <summary>
+    /// Answers from what is stored, never from a change still being written:
+    /// this call interleaves with the others, which change the order in
+    /// memory before they save it.
+    /// </summary>
     public async Task<OrderResult> WaitWhile(IReadOnlySet<OrderStatus> statuses, TimeSpan timeout)
     {
         await Loaded();
         var until = Now + timeout;
-        while (order is { } current && statuses.Contains(current.Status) && Now < until)
+        while (saved is { } current && statuses.Contains(current.Status) && until - Now is var remaining && remaining > TimeSpan.Zero)
         {
             statusChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await Task.WhenAny(statusChanged.Task, Task.Delay(until - Now, clock));
+            try
+            {
+                await statusChanged.Task.WaitAsync(remaining, clock);
+            }
+            catch (TimeoutException)
+            {
+                break;
+            }
         }
 
-        return order is null ? Missing() : Answer();
+        return saved is null ? Missing() : new OrderResult(OrderOutcome.Done, saved.ToSnapshot());
     }
 
     /// <summary>
@@ -124,6 +137,7 @@ public sealed class OrderGrain(
         order = placed;
         version = 0;
         loading = Task.CompletedTask;
+        Saved(placed.State);
         metrics.OrdersPlaced.Add(1);
         ScheduleDeadline();
         return Answer();
@@ -476,16 +490,31 @@ public sealed class OrderGrain(
         try
         {
             version = await repository.SaveAsync(order!.State, version, action, CancellationToken.None);
-            var waiting = statusChanged;
-            statusChanged = null;
-            waiting?.TrySetResult();
+            Saved(order.State);
         }
         catch
         {
-            // What is in memory is no longer what is stored: start again from the database.
+            // What is in memory is no longer what is stored: start again from
+            // the database. Waiters answer what is stored and let go, so the
+            // deactivation does not wait for them.
+            WakeWaiters();
             DeactivateOnIdle();
             throw;
         }
+    }
+
+    /// <summary>What is stored now; wakes the calls waiting for a change.</summary>
+    private void Saved(OrderState state)
+    {
+        saved = state;
+        WakeWaiters();
+    }
+
+    private void WakeWaiters()
+    {
+        var waiting = statusChanged;
+        statusChanged = null;
+        waiting?.TrySetResult();
     }
 
     /// <summary>While the order is unpaid and active, a timer gives it up at its deadline (the recovery sweep covers a deactivated order).</summary>
@@ -532,22 +561,27 @@ public sealed class OrderGrain(
             }
         }
 
-        return new OrderResult(OrderOutcome.HoldInOrder, null,
-            $"These holds already pay for order {string.Join(", ", holding)}: pay or cancel that order first.");
+        return holding.Count == 0
+            // No order has them: one of them ended (released, replaced, expired) while the payment was being created.
+            ? new OrderResult(OrderOutcome.HoldNotFound, null, "A hold ended while the order was being placed: hold again.")
+            : new OrderResult(OrderOutcome.HoldInOrder, null,
+                $"These holds already pay for order {string.Join(", ", holding)}: pay or cancel that order first.");
     }
 
     /// <summary>
     /// Reads the order on the first call that needs it (not on activation: a
     /// new order has nothing to read). Calls that interleave share the read.
     /// </summary>
-    private Task Loaded() => loading is null or { IsFaulted: true } ? loading = Load() : loading;
+    private Task Loaded() => loading is null or { IsFaulted: true } or { IsCanceled: true } ? loading = Load() : loading;
 
     private async Task Load()
     {
-        if (await repository.LoadAsync(OrderId, CancellationToken.None) is { } stored)
+        // A placement that finished meanwhile is newer than this read.
+        if (await repository.LoadAsync(OrderId, CancellationToken.None) is { } stored && order is null)
         {
             order = new OrderLifecycle(stored.Order);
             version = stored.Version;
+            saved = stored.Order;
             ScheduleDeadline();
         }
     }

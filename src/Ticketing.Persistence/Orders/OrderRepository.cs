@@ -69,10 +69,16 @@ public sealed class OrderRepository : IAsyncDisposable
 
         var insertItems = new NpgsqlBatchCommand(
             """
-            INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
-            SELECT @order_id, i.tier_id, i.hold_id, i.quantity, i.unit_price_cents
-            FROM unnest(@tier_ids, @hold_ids, @quantities, @prices) AS i(tier_id, hold_id, quantity, unit_price_cents)
+            WITH ordered AS (
+                INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
+                SELECT @order_id, i.tier_id, i.hold_id, i.quantity, i.unit_price_cents
+                FROM unnest(@tier_ids, @hold_ids, @quantities, @prices) AS i(tier_id, hold_id, quantity, unit_price_cents)
+                -- the holds were read before Stripe was asked: still live now?
+                JOIN ticketing.ticket_holds h ON h.id = i.hold_id AND h.status = 'active' AND h.expires_at > now()
+                RETURNING 1)
+            SELECT ticketing.expect_rows((SELECT count(*) FROM ordered), @count, 'live holds ordered')
             """);
+        insertItems.Parameters.AddWithValue("count", (long)order.Items.Count);
         insertItems.Parameters.AddWithValue("order_id", order.Id);
         insertItems.Parameters.AddWithValue("tier_ids", order.Items.Select(i => i.TierId).ToArray());
         insertItems.Parameters.AddWithValue("hold_ids", order.Items.Select(i => i.HoldId!.Value).ToArray());
@@ -88,6 +94,11 @@ public sealed class OrderRepository : IAsyncDisposable
         }
         catch (PostgresException taken) when (taken is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "order_items_one_order_per_hold" })
         {
+            return false;
+        }
+        catch (PostgresException ended) when (ended.SqlState == PostgresErrorCodes.SerializationFailure)
+        {
+            // A hold ended (released, replaced, expired) after it was read.
             return false;
         }
     }
@@ -312,11 +323,19 @@ public sealed class OrderRepository : IAsyncDisposable
                 RETURNING id, status),
             items AS (
                 INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
-                SELECT * FROM unnest(@item_order_ids, @item_tier_ids, @item_hold_ids, @item_quantities, @item_prices))
-            INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
-            SELECT 'order-grain', 'order', id::text, 'order_placed', jsonb_build_object('status', status, 'reason', NULL::text)
-            FROM placed
+                SELECT i.* FROM unnest(@item_order_ids, @item_tier_ids, @item_hold_ids, @item_quantities, @item_prices)
+                                AS i(order_id, tier_id, hold_id, quantity, unit_price_cents)
+                -- the holds were read before Stripe was asked: still live now? (a lot with one
+                -- that is not fails, and each order of it is then written alone)
+                JOIN ticketing.ticket_holds h ON h.id = i.hold_id AND h.status = 'active' AND h.expires_at > now()
+                RETURNING 1),
+            audited AS (
+                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
+                SELECT 'order-grain', 'order', id::text, 'order_placed', jsonb_build_object('status', status, 'reason', NULL::text)
+                FROM placed)
+            SELECT ticketing.expect_rows((SELECT count(*) FROM items), @item_count, 'live holds ordered')
             """);
+        command.Parameters.AddWithValue("item_count", (long)items.Count);
         command.Parameters.AddWithValue("ids", orders.Select(o => o.Id).ToArray());
         command.Parameters.AddWithValue("event_ids", orders.Select(o => o.EventId).ToArray());
         command.Parameters.AddWithValue("user_ids", orders.Select(o => o.UserId).ToArray());
