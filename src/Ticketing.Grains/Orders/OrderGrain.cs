@@ -52,8 +52,14 @@ public sealed class OrderGrain(
     {
         await Loaded();
         var until = Now + timeout;
-        while (saved is { } current && statuses.Contains(current.Status) && until - Now is var remaining && remaining > TimeSpan.Zero)
+        while (saved is { } current && statuses.Contains(current.Status))
         {
+            var remaining = until - Now;
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
             statusChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
@@ -127,8 +133,9 @@ public sealed class OrderGrain(
 
         if (!await repository.InsertAsync(placed.State, CancellationToken.None))
         {
-            // Another checkout took these holds after they were read: nobody
-            // has this payment's client secret, so nobody can pay it.
+            // Another checkout took these holds, or one of them ended, after
+            // they were read: nobody has this payment's client secret, so
+            // nobody can pay it.
             await CancelUnusedPayment(placed.State.PaymentIntentId!);
             DeactivateOnIdle();
             return await ExistingOrderFor(command);
