@@ -9,8 +9,8 @@ namespace Ticketing.Load;
 /// bytes and reads each answer only as far as its status and framing, as wrk
 /// does. For the scenarios that measure one hot request: HttpClient took about
 /// a sixth of the 2 cores that the silo and PostgreSQL share with the load
-/// (docs/performance.md), and that CPU is not the product's. One virtual user
-/// owns one connection and has one request in flight on it.
+/// (docs/performance.md), and that CPU is not the product's. One request at a
+/// time on a connection: the caller pools them.
 /// </summary>
 public sealed class LeanConnection : IDisposable
 {

@@ -80,8 +80,7 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
             return (response.StatusCode, null);
         }
 
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return (response.StatusCode, Cause(response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement));
+        return (response.StatusCode, Cause(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken)));
     }
 
     /// <summary>Why a request failed, for the failure table, from its problem's text.</summary>

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+
 namespace Ticketing.Abstractions.Orders;
 
 /// <summary>

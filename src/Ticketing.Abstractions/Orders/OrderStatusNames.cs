@@ -16,7 +16,7 @@ public static class OrderStatusNames
 
     /// <summary>The status named <paramref name="name"/>; throws on an unknown name.</summary>
     public static OrderStatus Parse(string name) =>
-        Statuses.TryGetValue(name, out var status) ? status : throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown order status.");
+        TryParse(name, out var status) ? status : throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown order status.");
 
     /// <summary>The status named <paramref name="name"/>; false for null or an unknown name.</summary>
     public static bool TryParse([NotNullWhen(true)] string? name, out OrderStatus status)

@@ -113,7 +113,9 @@ internal static class OrdersApi
 
     /// <summary>The order, when the caller owns it or organises; a buyer never learns that another's order exists.</summary>
     private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && CanSee(order, user) ? order : null;
+        (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && (order.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
+            ? order
+            : null;
 
     private static HashSet<OrderStatus>? ParseStatuses(string? names)
     {
@@ -130,8 +132,6 @@ internal static class OrdersApi
 
         return statuses;
     }
-
-    private static bool CanSee(OrderSnapshot order, ClaimsPrincipal user) => order.UserId == user.UserId() || user.IsInRole(Roles.Organizer);
 
     private static ProblemHttpResult Failure(OrderResult result) => result.Outcome switch
     {

@@ -35,61 +35,20 @@ public sealed class OrderRepository : IAsyncDisposable
 
     /// <summary>
     /// Stores a new order, with its payment intent when it has one; false when
-    /// one of its holds already belongs to another order.
+    /// one of its holds already belongs to another order or is no longer live.
     /// </summary>
     public Task<bool> InsertAsync(OrderState order, CancellationToken cancellationToken) => placements.CallAsync(order);
 
-    /// <summary>One new order in a transaction of its own; false when one of its holds already belongs to another order.</summary>
+    /// <summary>
+    /// One new order in a transaction of its own (the placement statement with
+    /// a lot of one); false when one of its holds already belongs to another
+    /// order or is no longer live.
+    /// </summary>
     private async Task<bool> InsertAloneAsync(OrderState order)
     {
-        await using var batch = database.CreateBatch();
-        var insertOrder = new NpgsqlBatchCommand(
-            """
-            INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
-                contact_email, contact_name, contact_phone, created_at, expires_at,
-                stripe_payment_intent_id, stripe_client_secret)
-            VALUES (@id, @event_id, @user_id, @status, @total_cents, @currency,
-                @email, @name, @phone, @created_at, @expires_at,
-                @payment_intent_id, @client_secret)
-            """);
-        insertOrder.Parameters.AddWithValue("id", order.Id);
-        insertOrder.Parameters.AddWithValue("event_id", order.EventId);
-        insertOrder.Parameters.AddWithValue("user_id", order.UserId);
-        insertOrder.Parameters.AddWithValue("status", order.Status.Name());
-        insertOrder.Parameters.AddWithValue("total_cents", order.TotalCents);
-        insertOrder.Parameters.AddWithValue("currency", order.Currency);
-        insertOrder.Parameters.AddWithValue("email", order.Contact.Email);
-        insertOrder.Parameters.AddWithValue("name", order.Contact.Name);
-        insertOrder.Parameters.AddWithValue("phone", (object?)order.Contact.Phone ?? DBNull.Value);
-        insertOrder.Parameters.AddWithValue("created_at", order.CreatedAt.UtcDateTime);
-        insertOrder.Parameters.AddWithValue("expires_at", order.ExpiresAt.UtcDateTime);
-        insertOrder.Parameters.Add(Text("payment_intent_id", order.PaymentIntentId));
-        insertOrder.Parameters.Add(Text("client_secret", order.ClientSecret));
-        batch.BatchCommands.Add(insertOrder);
-
-        var insertItems = new NpgsqlBatchCommand(
-            """
-            WITH ordered AS (
-                INSERT INTO ticketing.order_items (order_id, tier_id, hold_id, quantity, unit_price_cents)
-                SELECT @order_id, i.tier_id, i.hold_id, i.quantity, i.unit_price_cents
-                FROM unnest(@tier_ids, @hold_ids, @quantities, @prices) AS i(tier_id, hold_id, quantity, unit_price_cents)
-                -- the holds were read before Stripe was asked: still live now?
-                JOIN ticketing.ticket_holds h ON h.id = i.hold_id AND h.status = 'active' AND h.expires_at > now()
-                RETURNING 1)
-            SELECT ticketing.expect_rows((SELECT count(*) FROM ordered), @count, 'live holds ordered')
-            """);
-        insertItems.Parameters.AddWithValue("count", (long)order.Items.Count);
-        insertItems.Parameters.AddWithValue("order_id", order.Id);
-        insertItems.Parameters.AddWithValue("tier_ids", order.Items.Select(i => i.TierId).ToArray());
-        insertItems.Parameters.AddWithValue("hold_ids", order.Items.Select(i => i.HoldId!.Value).ToArray());
-        insertItems.Parameters.AddWithValue("quantities", order.Items.Select(i => i.Quantity).ToArray());
-        insertItems.Parameters.AddWithValue("prices", order.Items.Select(i => i.UnitPriceCents).ToArray());
-        batch.BatchCommands.Add(insertItems);
-        batch.BatchCommands.Add(Audit(order, "order_placed"));
-
         try
         {
-            await batch.ExecuteNonQueryAsync();
+            await InsertTogetherAsync([order]);
             return true;
         }
         catch (PostgresException taken) when (taken is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "order_items_one_order_per_hold" })
@@ -307,7 +266,7 @@ public sealed class OrderRepository : IAsyncDisposable
         return [.. batch.Select(b => saved.Contains(b.Order.Id))];
     }
 
-    /// <summary>Many new orders in one statement, with their items and audit entries; a hold already taken fails the lot.</summary>
+    /// <summary>Many new orders in one statement, with their items and audit entries; a hold already taken or no longer live fails the lot.</summary>
     private async Task<IReadOnlyList<bool>> InsertTogetherAsync(IReadOnlyList<OrderState> orders)
     {
         var items = orders.SelectMany(o => o.Items.Select(i => (o.Id, Item: i))).ToList();
