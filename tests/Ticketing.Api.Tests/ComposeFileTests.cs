@@ -73,6 +73,19 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Postgres_RunsWithTheSettingsOfThePrivateServer()
+    {
+        var command = ((YamlSequenceNode)Service("postgres")["command"]).Select(part => ((YamlScalarNode)part).Value!).ToList();
+        var script = File.ReadAllText(Path.Combine(Root, "scripts", "postgres.sh"));
+
+        foreach (var setting in new[] { "max_wal_size=4GB", "shared_preload_libraries=pg_stat_statements" })
+        {
+            Assert.Contains(setting, command);
+            Assert.Contains($"-c {setting}", script, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Silo_ConnectsToThePostgresServiceWithItsCredentials()
     {
         var connection = new NpgsqlConnectionStringBuilder(Environment("silo")["ConnectionStrings__Ticketing"]);

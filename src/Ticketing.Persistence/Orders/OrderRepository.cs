@@ -272,7 +272,10 @@ public sealed class OrderRepository : IAsyncDisposable
         var items = orders.SelectMany(o => o.Items.Select(i => (o.Id, Item: i))).ToList();
         await using var command = database.CreateCommand(
             """
-            WITH placed AS (
+            WITH held AS MATERIALIZED (
+                -- by key alone, judged below: see TierRepository's ending of holds
+                SELECT id, status, expires_at FROM ticketing.ticket_holds WHERE id = ANY(@item_hold_ids)),
+            placed AS (
                 INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
                     contact_email, contact_name, contact_phone, created_at, expires_at,
                     stripe_payment_intent_id, stripe_client_secret)
@@ -286,7 +289,8 @@ public sealed class OrderRepository : IAsyncDisposable
                                 AS i(order_id, tier_id, hold_id, quantity, unit_price_cents)
                 -- the holds were read before Stripe was asked: still live now? (a lot with one
                 -- that is not fails, and each order of it is then written alone)
-                JOIN ticketing.ticket_holds h ON h.id = i.hold_id AND h.status = 'active' AND h.expires_at > now()
+                JOIN held h ON h.id = i.hold_id
+                WHERE h.status = 'active' AND h.expires_at > now()
                 RETURNING 1),
             audited AS (
                 INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)

@@ -248,12 +248,20 @@ public sealed class TierRepository(NpgsqlDataSource database)
 
             var command = new NpgsqlBatchCommand(
                 """
-                WITH ended AS (
+                -- The holds are found by key alone and judged after. Given "status = 'active'"
+                -- to search with, the planner may walk a live-holds index instead, reading
+                -- every live hold of the tier; it does when the statistics predate a rush
+                -- (ending one hold among 20,000 live ones: 26 ms instead of 0.2 ms).
+                WITH held AS MATERIALIZED (
+                    SELECT id, tier_id, status FROM ticketing.ticket_holds WHERE id = ANY(@ids)
+                    FOR UPDATE),
+                ended AS (
                     UPDATE ticketing.ticket_holds h
                     SET status = e.status, ended_at = e.ended_at, order_id = e.order_id
                     FROM unnest(@ids, @statuses, @ended_at, @order_ids) AS e(id, status, ended_at, order_id)
-                    WHERE h.id = e.id AND h.tier_id = @tier_id
-                      AND h.status = 'active'
+                    JOIN held ON held.id = e.id
+                    WHERE h.id = held.id AND held.tier_id = @tier_id
+                      AND held.status = 'active'
                     RETURNING 1)
                 -- every hold ended here must have been live: anything else means a stale activation
                 SELECT ticketing.expect_rows((SELECT count(*) FROM ended), @count, 'live holds ended')
