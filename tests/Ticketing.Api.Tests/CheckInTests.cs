@@ -167,8 +167,11 @@ public sealed class CheckInTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         using var image = Image.Load<Rgb24>(await response.Content.ReadAsByteArrayAsync());
         var pixels = new byte[image.Width * image.Height * 3];
         image.CopyPixelDataTo(pixels);
-        var decoded = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(
-            new RGBLuminanceSource(pixels, image.Width, image.Height, RGBLuminanceSource.BitmapFormat.RGB24))));
+        // The image is the rendered code, not a photograph of one: without saying
+        // so, ZXing's finder missed about 1 code in 400 (random tokens).
+        var decoded = new QRCodeReader().decode(
+            new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(pixels, image.Width, image.Height, RGBLuminanceSource.BitmapFormat.RGB24))),
+            new Dictionary<DecodeHintType, object> { [DecodeHintType.PURE_BARCODE] = true });
         Assert.Equal(ticket.GetProperty("qrToken").GetString(), decoded.Text);
         Assert.DoesNotContain(ticket.GetProperty("id").GetGuid().ToString(), decoded.Text, StringComparison.OrdinalIgnoreCase);
     }
