@@ -17,7 +17,10 @@ namespace Ticketing.Grains.Orders;
 /// to tickets: record the payment, ask each tier to confirm (idempotent per
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
+/// An unpaid order stays activated until its deadline; any other goes after
+/// two idle minutes, or at once when it settles.
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
     OrderRepository repository,
     HoldStore holds,
@@ -179,7 +182,7 @@ public sealed class OrderGrain(
 
         order.Cancel();
         await Save("cancelled");
-        StopDeadlineIfSettled();
+        LetGoIfSettled();
         return Answer();
     }
 
@@ -266,7 +269,7 @@ public sealed class OrderGrain(
                 break;
             case PaymentEventKind.Canceled when order.PaymentCanceled():
                 await Save("payment_canceled");
-                StopDeadlineIfSettled();
+                LetGoIfSettled();
                 break;
             case PaymentEventKind.Refunded when order.RefundReported(paymentEvent.RefundedCents):
                 await Save("refund_reported");
@@ -300,7 +303,7 @@ public sealed class OrderGrain(
         await ExpireIfDue();
         await CompleteIssuance();
         await EndTicketsPerFacts();
-        StopDeadlineIfSettled();
+        LetGoIfSettled();
     }
 
     private async Task ExpireIfDue()
@@ -327,7 +330,7 @@ public sealed class OrderGrain(
 
         order.Expire();
         await Save("expired");
-        StopDeadlineIfSettled();
+        LetGoIfSettled();
     }
 
     /// <summary>Cancels the payment intent; answers the payment instead when it had already succeeded.</summary>
@@ -373,7 +376,7 @@ public sealed class OrderGrain(
 
         // Also for a repeated event: an issuance that failed half-way goes on now, not at the next sweep.
         await CompleteIssuance();
-        StopDeadlineIfSettled();
+        LetGoIfSettled();
         return verdict;
     }
 
@@ -532,20 +535,35 @@ public sealed class OrderGrain(
         if (order is { IsUnpaid: true })
         {
             var due = order.State.ExpiresAt - Now;
-            deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromSeconds(5));
+            if (due < TimeSpan.Zero)
+            {
+                due = TimeSpan.Zero;
+            }
+
+            deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due, TimeSpan.FromSeconds(5));
+            // The timer is the activation's: keep it until then, however idle.
+            DelayDeactivation(due);
         }
     }
 
-    /// <summary>An order that owes nothing more needs no deadline.</summary>
-    private void StopDeadlineIfSettled()
+    /// <summary>
+    /// An order that settles while this activation keeps its deadline needs
+    /// neither any more: what it is, is stored, and a later call reads it back.
+    /// A sale then keeps in memory the orders in progress, not every order of
+    /// the last quarter of an hour (Orleans' default idle time). A settled
+    /// order read back (a repeated webhook, a buyer's read) goes when idle
+    /// instead, so that a storm of calls does not deactivate it once per call.
+    /// </summary>
+    private void LetGoIfSettled()
     {
-        if (order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
+        if (deadline is null || order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
         {
             return;
         }
 
-        deadline?.Dispose();
+        deadline.Dispose();
         deadline = null;
+        DeactivateOnIdle();
     }
 
     /// <summary>
