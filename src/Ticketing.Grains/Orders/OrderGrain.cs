@@ -18,7 +18,7 @@ namespace Ticketing.Grains.Orders;
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
 /// An unpaid order stays activated until its deadline; any other goes after
-/// two idle minutes, or at once when it settles.
+/// two idle minutes.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
@@ -182,7 +182,7 @@ public sealed class OrderGrain(
 
         order.Cancel();
         await Save("cancelled");
-        LetGoIfSettled();
+        StopDeadlineIfSettled();
         return Answer();
     }
 
@@ -269,7 +269,7 @@ public sealed class OrderGrain(
                 break;
             case PaymentEventKind.Canceled when order.PaymentCanceled():
                 await Save("payment_canceled");
-                LetGoIfSettled();
+                StopDeadlineIfSettled();
                 break;
             case PaymentEventKind.Refunded when order.RefundReported(paymentEvent.RefundedCents):
                 await Save("refund_reported");
@@ -303,7 +303,7 @@ public sealed class OrderGrain(
         await ExpireIfDue();
         await CompleteIssuance();
         await EndTicketsPerFacts();
-        LetGoIfSettled();
+        StopDeadlineIfSettled();
     }
 
     private async Task ExpireIfDue()
@@ -330,7 +330,7 @@ public sealed class OrderGrain(
 
         order.Expire();
         await Save("expired");
-        LetGoIfSettled();
+        StopDeadlineIfSettled();
     }
 
     /// <summary>Cancels the payment intent; answers the payment instead when it had already succeeded.</summary>
@@ -376,7 +376,7 @@ public sealed class OrderGrain(
 
         // Also for a repeated event: an issuance that failed half-way goes on now, not at the next sweep.
         await CompleteIssuance();
-        LetGoIfSettled();
+        StopDeadlineIfSettled();
         return verdict;
     }
 
@@ -541,29 +541,26 @@ public sealed class OrderGrain(
             }
 
             deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due, TimeSpan.FromSeconds(5));
-            // The timer is the activation's: keep it until then, however idle.
+            // The timer is the activation's: keep the activation until then, however idle.
             DelayDeactivation(due);
         }
     }
 
     /// <summary>
-    /// An order that settles while this activation keeps its deadline needs
-    /// neither any more: what it is, is stored, and a later call reads it back.
-    /// A sale then keeps in memory the orders in progress, not every order of
-    /// the last quarter of an hour (Orleans' default idle time). A settled
-    /// order read back (a repeated webhook, a buyer's read) goes when idle
-    /// instead, so that a storm of calls does not deactivate it once per call.
+    /// An order that owes nothing more needs no deadline, and its activation
+    /// goes after the usual idle time (what it is, is stored; a later call
+    /// reads it back).
     /// </summary>
-    private void LetGoIfSettled()
+    private void StopDeadlineIfSettled()
     {
-        if (deadline is null || order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
+        if (order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
         {
             return;
         }
 
-        deadline.Dispose();
+        deadline?.Dispose();
         deadline = null;
-        DeactivateOnIdle();
+        DelayDeactivation(TimeSpan.Zero);
     }
 
     /// <summary>
