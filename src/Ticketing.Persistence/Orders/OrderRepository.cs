@@ -273,7 +273,8 @@ public sealed class OrderRepository : IAsyncDisposable
         await using var command = database.CreateCommand(
             """
             WITH held AS MATERIALIZED (
-                -- by key alone, judged below: see TierRepository's ending of holds
+                -- by key alone, judged below: asked for live holds, the planner may walk
+                -- every live hold of the tier when its statistics predate a rush
                 SELECT id, status, expires_at FROM ticketing.ticket_holds WHERE id = ANY(@item_hold_ids)),
             placed AS (
                 INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency,
