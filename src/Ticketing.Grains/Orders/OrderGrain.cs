@@ -17,7 +17,10 @@ namespace Ticketing.Grains.Orders;
 /// to tickets: record the payment, ask each tier to confirm (idempotent per
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
+/// An unpaid order stays activated until its deadline; any other goes after
+/// two idle minutes.
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
     OrderRepository repository,
     HoldStore holds,
@@ -532,11 +535,22 @@ public sealed class OrderGrain(
         if (order is { IsUnpaid: true })
         {
             var due = order.State.ExpiresAt - Now;
-            deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromSeconds(5));
+            if (due < TimeSpan.Zero)
+            {
+                due = TimeSpan.Zero;
+            }
+
+            deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due, TimeSpan.FromSeconds(5));
+            // The timer is the activation's: keep the activation until then, however idle.
+            DelayDeactivation(due);
         }
     }
 
-    /// <summary>An order that owes nothing more needs no deadline.</summary>
+    /// <summary>
+    /// An order that owes nothing more needs no deadline, and its activation
+    /// goes after the usual idle time (what it is, is stored; a later call
+    /// reads it back).
+    /// </summary>
     private void StopDeadlineIfSettled()
     {
         if (order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
@@ -546,6 +560,7 @@ public sealed class OrderGrain(
 
         deadline?.Dispose();
         deadline = null;
+        DelayDeactivation(TimeSpan.Zero);
     }
 
     /// <summary>

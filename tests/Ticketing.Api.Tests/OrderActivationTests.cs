@@ -1,0 +1,56 @@
+using System.Net;
+using Ticketing.Abstractions.Orders;
+using Ticketing.Testing;
+
+namespace Ticketing.Api.Tests;
+
+/// <summary>
+/// How long an order stays in memory: an unpaid one keeps its activation (and
+/// its deadline timer) until the deadline, however idle; once it owes nothing
+/// more it goes with the idle ones, and a later call reads it back. (The idle
+/// time itself, two minutes, is Orleans' to apply; here idle activations are
+/// collected on demand.)
+/// </summary>
+public sealed class OrderActivationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private TicketingApp App => fixture.App;
+
+    [Fact]
+    public async Task UnpaidOrder_KeepsItsActivation_ForItsDeadline_WhenIdleOnesAreCollected()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5, priceCents: 2500);
+        var (orderId, _) = await App.Buyer("buyer-unpaid-kept").OrderAsync(tierId, 1);
+
+        await CollectIdleActivations();
+
+        Assert.Equal(1, await Activations(orderId));
+    }
+
+    [Fact]
+    public async Task FulfilledOrder_GoesWithTheIdleOnes_AndIsReadBackWhenAskedFor()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5, priceCents: 2500);
+        var buyer = App.Buyer("buyer-let-go");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment,paid&waitSeconds=20");
+        App.Stripe.Control.Succeed(intentId);
+        Assert.Equal("fulfilled", (await (await waiting).AssertJson(HttpStatusCode.OK)).GetProperty("status").GetString());
+
+        // Collected once idle: the webhook's call may still be finishing.
+        Assert.Equal(0, await Eventually.Value(
+            async () =>
+            {
+                await CollectIdleActivations();
+                return await Activations(orderId);
+            },
+            count => count == 0,
+            TimeSpan.FromSeconds(20)));
+        Assert.Equal("fulfilled", (await buyer.GetOrderAsync(orderId)).GetProperty("status").GetString());
+        Assert.Equal(2, (await buyer.TicketsAsync(orderId)).Length);
+    }
+
+    private Task CollectIdleActivations() => App.Grains().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+    private Task<int> Activations(Guid orderId) =>
+        App.Grains().GetGrain<IManagementGrain>(0).GetGrainActivationCount((GrainReference)App.Grains().GetGrain<IOrderGrain>(orderId));
+}
