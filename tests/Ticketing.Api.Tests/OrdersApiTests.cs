@@ -10,6 +10,24 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     private TicketingApp App => fixture.App;
 
     [Fact]
+    public async Task PlaceOrder_CreatesItsPaymentIntent_ForTheTotal_NamedAfterTheOrder_OnceForItsKey()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 10, priceCents: 2500);
+        var (orderId, intentId) = await App.Buyer("buyer-intent").OrderAsync(tierId, 2);
+
+        var intent = await new Stripe.PaymentIntentService(App.Stripe.Client()).GetAsync(intentId);
+        Assert.Equal(5000, intent.Amount);
+        Assert.Equal("eur", intent.Currency);
+        Assert.Equal(orderId.ToString(), intent.Metadata["order_id"]);
+        Assert.Equal($"Tickets, order {orderId}", intent.Description);
+
+        // A step retried after a lost answer asks again with the same key: the same payment.
+        var again = await new Ticketing.Grains.Payments.StripePayments(App.Stripe.Client()).CreatePaymentAsync(orderId, 5000, "eur", CancellationToken.None);
+        Assert.Equal(intentId, again.Id);
+        Assert.Equal(5000, again.Amount);
+    }
+
+    [Fact]
     public async Task Purchase_WhenPaid_IssuesTheTickets()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 10, priceCents: 2500);

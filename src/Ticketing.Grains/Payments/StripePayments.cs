@@ -1,3 +1,4 @@
+using System.Globalization;
 using Stripe;
 
 namespace Ticketing.Grains.Payments;
@@ -9,18 +10,28 @@ namespace Ticketing.Grains.Payments;
 /// </summary>
 public sealed class StripePayments(StripeClient stripe)
 {
-    /// <summary>Creates the order's payment intent (again: the same one, by its idempotency key).</summary>
-    public Task<PaymentIntent> CreatePaymentAsync(Guid orderId, long amountCents, string currency, CancellationToken cancellationToken) =>
-        stripe.V1.PaymentIntents.CreateAsync(
-            new PaymentIntentCreateOptions
-            {
-                Amount = amountCents,
-                Currency = currency,
-                Metadata = new Dictionary<string, string> { ["order_id"] = orderId.ToString() },
-                Description = $"Tickets, order {orderId}",
-            },
-            new RequestOptions { IdempotencyKey = $"order-{orderId}-payment" },
+    /// <summary>
+    /// Creates the order's payment intent (again: the same one, by its idempotency key).
+    /// The form is written here rather than from <see cref="PaymentIntentCreateOptions"/>:
+    /// Stripe.net's encoder reads every option property's attributes by reflection on each
+    /// request, which was 4 % of the whole machine in the checkout benchmark, on the path of
+    /// every order. Errors come back as <see cref="StripeException"/> all the same.
+    /// </summary>
+    public async Task<PaymentIntent> CreatePaymentAsync(Guid orderId, long amountCents, string currency, CancellationToken cancellationToken)
+    {
+        var form = string.Join('&',
+            Field("amount", amountCents.ToString(CultureInfo.InvariantCulture)),
+            Field("currency", currency),
+            Field("description", $"Tickets, order {orderId}"),
+            Field("metadata[order_id]", orderId.ToString()));
+        var response = await stripe.RawRequestAsync(
+            HttpMethod.Post,
+            "/v1/payment_intents",
+            form,
+            new RawRequestOptions { IdempotencyKey = $"order-{orderId}-payment" },
             cancellationToken);
+        return stripe.Deserialize<PaymentIntent>(response.Content);
+    }
 
     public Task<PaymentIntent> GetPaymentAsync(string paymentIntentId, CancellationToken cancellationToken) =>
         stripe.V1.PaymentIntents.GetAsync(paymentIntentId, cancellationToken: cancellationToken);
@@ -55,6 +66,8 @@ public sealed class StripePayments(StripeClient stripe)
             cancellationToken);
         return refund.Id;
     }
+
+    private static string Field(string name, string value) => $"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}";
 
     /// <summary>Errors that mean Stripe was not reached or refused: the step can be tried again later.</summary>
     public static bool IsProviderFailure(Exception exception) =>
