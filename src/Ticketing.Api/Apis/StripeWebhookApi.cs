@@ -30,16 +30,23 @@ internal static class StripeWebhookApi
 
         using var reader = new StreamReader(request.Body);
         var payload = await reader.ReadToEndAsync(cancellationToken);
-        Event stripeEvent;
         try
         {
-            // Our Stripe.net may be newer or older than the account's API version: the fields we read are stable.
-            stripeEvent = EventUtility.ConstructEvent(
-                payload, signature, options.Value.WebhookSecret, ToleranceSeconds, throwOnApiVersionMismatch: false);
+            EventUtility.ValidateSignature(payload, signature, options.Value.WebhookSecret, ToleranceSeconds);
         }
         catch (StripeException invalid)
         {
             return Problem.Of(StatusCodes.Status400BadRequest, "invalid-signature", "Invalid Stripe signature.", invalid.Message);
+        }
+
+        WebhookEvent stripeEvent;
+        try
+        {
+            stripeEvent = WebhookEvent.Parse(payload);
+        }
+        catch (FormatException invalid)
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, "invalid-event", "Not a Stripe event.", invalid.Message);
         }
 
         try

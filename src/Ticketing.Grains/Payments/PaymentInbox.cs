@@ -26,7 +26,7 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
     };
 
     /// <summary>Stores and processes an event; answers false when it had been processed before. Throws when processing failed.</summary>
-    public async Task<bool> ReceiveAsync(Event stripeEvent, string payload, CancellationToken cancellationToken)
+    public async Task<bool> ReceiveAsync(WebhookEvent stripeEvent, string payload, CancellationToken cancellationToken)
     {
         if (!Handled.Contains(stripeEvent.Type))
         {
@@ -49,9 +49,9 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
 
     /// <summary>Retries one stored event.</summary>
     public Task RetryAsync(InboxEvent stored, CancellationToken cancellationToken) =>
-        ProcessAsync(EventUtility.ParseEvent(stored.Payload, throwOnApiVersionMismatch: false), cancellationToken);
+        ProcessAsync(WebhookEvent.Parse(stored.Payload), cancellationToken);
 
-    private async Task ProcessAsync(Event stripeEvent, CancellationToken cancellationToken)
+    private async Task ProcessAsync(WebhookEvent stripeEvent, CancellationToken cancellationToken)
     {
         try
         {
@@ -77,29 +77,31 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         }
     }
 
-    private void Count(Event stripeEvent, string outcome) =>
+    private void Count(WebhookEvent stripeEvent, string outcome) =>
         metrics.WebhookEvents.Add(1, new KeyValuePair<string, object?>("type", stripeEvent.Type), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>The order an event is about, and what it says; null for events this product does not act on.</summary>
-    private async Task<(Guid OrderId, PaymentEvent Event)?> TranslateAsync(Event e, CancellationToken cancellationToken)
+    private async Task<(Guid OrderId, PaymentEvent Event)?> TranslateAsync(WebhookEvent e, CancellationToken cancellationToken)
     {
-        PaymentEvent? fact = e.Data.Object switch
+        var o = e.Subject;
+        PaymentEvent? fact = (e.Type, o.Kind) switch
         {
-            PaymentIntent intent when e.Type == EventTypes.PaymentIntentSucceeded =>
-                new(e.Id, PaymentEventKind.Succeeded, intent.Id, intent.AmountReceived, intent.Currency, intent.LatestChargeId),
-            PaymentIntent intent when e.Type == EventTypes.PaymentIntentPaymentFailed =>
-                new(e.Id, PaymentEventKind.Failed, intent.Id, intent.Amount, intent.Currency, Detail: intent.LastPaymentError?.Message),
-            PaymentIntent intent when e.Type == EventTypes.PaymentIntentCanceled =>
-                new(e.Id, PaymentEventKind.Canceled, intent.Id, intent.Amount, intent.Currency),
-            Charge charge when e.Type == EventTypes.ChargeRefunded && charge.PaymentIntentId is not null =>
-                new(e.Id, PaymentEventKind.Refunded, charge.PaymentIntentId, charge.Amount, charge.Currency, charge.Id, charge.AmountRefunded),
-            Dispute dispute when e.Type == EventTypes.ChargeDisputeCreated && dispute.PaymentIntentId is not null =>
-                new(e.Id, PaymentEventKind.DisputeOpened, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
+            _ when o.Id is null || o.Currency is null => null,
+            (EventTypes.PaymentIntentSucceeded, "payment_intent") =>
+                new(e.Id, PaymentEventKind.Succeeded, o.Id, o.AmountReceived, o.Currency, o.LatestChargeId),
+            (EventTypes.PaymentIntentPaymentFailed, "payment_intent") =>
+                new(e.Id, PaymentEventKind.Failed, o.Id, o.Amount, o.Currency, Detail: o.FailureMessage),
+            (EventTypes.PaymentIntentCanceled, "payment_intent") =>
+                new(e.Id, PaymentEventKind.Canceled, o.Id, o.Amount, o.Currency),
+            (EventTypes.ChargeRefunded, "charge") when o.PaymentIntentId is not null =>
+                new(e.Id, PaymentEventKind.Refunded, o.PaymentIntentId, o.Amount, o.Currency, o.Id, o.AmountRefunded),
+            (EventTypes.ChargeDisputeCreated, "dispute") when o.PaymentIntentId is not null =>
+                new(e.Id, PaymentEventKind.DisputeOpened, o.PaymentIntentId, o.Amount, o.Currency, o.ChargeId),
             // An inquiry that closes without a chargeback ("warning_closed") leaves the money where it is, as a win does.
-            Dispute { Status: "won" or "warning_closed" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
-                new(e.Id, PaymentEventKind.DisputeWon, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
-            Dispute { Status: "lost" } dispute when e.Type == EventTypes.ChargeDisputeClosed && dispute.PaymentIntentId is not null =>
-                new(e.Id, PaymentEventKind.DisputeLost, dispute.PaymentIntentId, dispute.Amount, dispute.Currency, dispute.ChargeId),
+            (EventTypes.ChargeDisputeClosed, "dispute") when o.PaymentIntentId is not null && o.Status is "won" or "warning_closed" =>
+                new(e.Id, PaymentEventKind.DisputeWon, o.PaymentIntentId, o.Amount, o.Currency, o.ChargeId),
+            (EventTypes.ChargeDisputeClosed, "dispute") when o.PaymentIntentId is not null && o.Status is "lost" =>
+                new(e.Id, PaymentEventKind.DisputeLost, o.PaymentIntentId, o.Amount, o.Currency, o.ChargeId),
             _ => null,
         };
         if (fact is null)
@@ -108,8 +110,7 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         }
 
         // The order is named on the payment intent; charges and disputes are found by their payment intent.
-        var named = (e.Data.Object as PaymentIntent)?.Metadata?.GetValueOrDefault("order_id");
-        var orderId = Guid.TryParse(named, out var id) ? id : await orders.FindByPaymentIntentAsync(fact.PaymentIntentId, cancellationToken);
+        var orderId = Guid.TryParse(o.OrderId, out var id) ? id : await orders.FindByPaymentIntentAsync(fact.PaymentIntentId, cancellationToken);
         return orderId is { } found ? (found, fact) : null;
     }
 }
