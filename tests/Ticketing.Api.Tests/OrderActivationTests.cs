@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Testing;
 
@@ -48,6 +51,11 @@ public sealed class OrderActivationTests(ApiFixture fixture) : IClassFixture<Api
         Assert.Equal("fulfilled", (await buyer.GetOrderAsync(orderId)).GetProperty("status").GetString());
         Assert.Equal(2, (await buyer.TicketsAsync(orderId)).Length);
     }
+
+    [Fact]
+    public void DirectoryCache_KeepsRecentAddresses_NotEveryOrderEverCalled() =>
+        // Orleans' default is a million, and the dashboard walks the cache every second.
+        Assert.Equal(20_000, App.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CacheSize);
 
     private Task CollectIdleActivations() => App.Grains().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
