@@ -110,7 +110,8 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         }
 
         // The order is named on the payment intent; charges and disputes are found by their payment intent.
-        var orderId = Guid.TryParse(o.OrderId, out var id) ? id : await orders.FindByPaymentIntentAsync(fact.PaymentIntentId, cancellationToken);
+        var named = o.Kind == "payment_intent" ? o.OrderId : null;
+        var orderId = Guid.TryParse(named, out var id) ? id : await orders.FindByPaymentIntentAsync(fact.PaymentIntentId, cancellationToken);
         return orderId is { } found ? (found, fact) : null;
     }
 }
