@@ -64,9 +64,6 @@ internal static class SiloSetup
             // the machine with 60,000 orders in a checkout run. Tiers and the
             // orders in progress are what calls go to again.
             silo.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = DirectoryCacheSize);
-            // Idle activations are looked for every 30 s (Orleans' default is a
-            // minute), so a settled order goes within 90 s of its last call.
-            silo.Configure<GrainCollectionOptions>(collection => collection.CollectionQuantum = TimeSpan.FromSeconds(30));
             silo.AddDashboard();
         });
     }

@@ -18,9 +18,9 @@ namespace Ticketing.Grains.Orders;
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
 /// An unpaid order stays activated until its deadline; any other goes after
-/// an idle minute.
+/// two idle minutes.
 /// </summary>
-[CollectionAgeLimit(Minutes = 1)]
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
     OrderRepository repository,
     HoldStore holds,
