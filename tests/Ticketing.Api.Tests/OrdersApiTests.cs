@@ -24,7 +24,17 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         // A step retried after a lost answer asks again with the same key: the same payment.
         var again = await new Ticketing.Grains.Payments.StripePayments(App.Stripe.Client()).CreatePaymentAsync(orderId, 5000, "eur", CancellationToken.None);
         Assert.Equal(intentId, again.Id);
-        Assert.Equal(5000, again.Amount);
+        Assert.Equal(intent.ClientSecret, again.ClientSecret);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"id":"pi_1"}""")]
+    [InlineData("""{"client_secret":"pi_1_secret_x"}""")]
+    public void PaymentIntentAnswer_WithoutIdOrSecret_IsAProviderFailure(string answer)
+    {
+        var failure = Assert.Throws<Stripe.StripeException>(() => Ticketing.Grains.Payments.CreatedPayment.Read(answer));
+        Assert.True(Ticketing.Grains.Payments.StripePayments.IsProviderFailure(failure));
     }
 
     [Fact]
