@@ -13,7 +13,7 @@ internal static class SiloSetup
     private const string Invariant = "Npgsql";
 
     /// <summary>Addresses the silo's directory cache keeps (Orleans' default is a million).</summary>
-    public const int DirectoryCacheSize = 20_000;
+    private const int DirectoryCacheSize = 20_000;
 
     /// <summary>Co-hosts an Orleans silo whose membership, reminders and grain storage live in PostgreSQL.</summary>
     public static void AddTicketingSilo(this WebApplicationBuilder builder)

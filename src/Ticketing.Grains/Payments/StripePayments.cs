@@ -99,6 +99,7 @@ public sealed record CreatedPayment(string Id, string ClientSecret)
         {
         }
 
-        throw new StripeException(HttpStatusCode.OK, null, $"Stripe answered the payment intent's creation with no id or client secret: {json}");
+        // The answer is not quoted: it may carry a client secret, and this message is logged.
+        throw new StripeException(HttpStatusCode.OK, null, "Stripe answered the payment intent's creation with no id or client secret.");
     }
 }
