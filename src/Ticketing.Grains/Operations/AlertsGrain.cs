@@ -20,7 +20,7 @@ public sealed class AlertsGrain(
 
     public async Task<IReadOnlyList<AlertState>> Evaluate()
     {
-        var counts = await store.InvariantCountsAsync(CancellationToken.None);
+        var counts = await store.InvariantCountsAsync(2 * options.Value.AlertInterval, CancellationToken.None);
         var revenue = await store.LatestRevenueDifferenceAsync(CancellationToken.None);
         var evaluated = Alerts.Evaluate(counts, revenue, clock.GetUtcNow());
         foreach (var alert in evaluated)
