@@ -397,6 +397,23 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task PlaceOrder_BelowStripesMinimumCharge_Returns422PaymentRefused_StoresNothing_AndTheHoldStaysTheBuyers()
+    {
+        // 30 euro cents: Stripe charges at least 50. Asking again would be refused again, so not a 503 "try again".
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5, priceCents: 30);
+        var buyer = App.Buyer("buyer-below-minimum");
+        var holdId = await buyer.HoldAsync(tierId, 1);
+        var before = await OrderCount();
+
+        var response = await buyer.PostJson("/api/orders", new { holdIds = new[] { holdId }, contact = new { email = "a@example.com", name = "A" } });
+
+        var problem = await response.AssertProblem(HttpStatusCode.UnprocessableEntity, "payment-refused");
+        Assert.Contains("at least 50", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, await OrderCount());
+        Assert.Equal("active", await App.Database.ScalarAsync("SELECT status FROM ticketing.ticket_holds WHERE id = @id", ("id", holdId)));
+    }
+
+    [Fact]
     public async Task Buyer_CannotReadOrCancelAnotherBuyersOrder()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);

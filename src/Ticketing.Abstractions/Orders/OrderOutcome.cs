@@ -21,6 +21,9 @@ public enum OrderOutcome
     /// <summary>The order is not in a state that allows it (cancel after payment...).</summary>
     WrongState,
 
-    /// <summary>Stripe could not be reached or refused; nothing was kept.</summary>
+    /// <summary>Stripe could not be reached or failed; nothing was kept, and trying again may work.</summary>
     PaymentProviderFailed,
+
+    /// <summary>Stripe refused the request itself (an amount below its minimum...); nothing was kept, and asking again is refused again.</summary>
+    PaymentRefused,
 }

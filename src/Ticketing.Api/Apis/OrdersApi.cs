@@ -140,6 +140,7 @@ internal static class OrdersApi
         OrderOutcome.HoldInOrder => Problem.Conflict("hold-in-order", "Hold already in an order.", result.Detail ?? "A hold already belongs to another order."),
         OrderOutcome.Invalid => Problem.Of(StatusCodes.Status422UnprocessableEntity, "validation", "The request is not valid.", result.Detail ?? "The request is not valid."),
         OrderOutcome.WrongState => Problem.Conflict("order-state", "Not possible in the order's state.", result.Detail ?? "Not possible in the order's state."),
+        OrderOutcome.PaymentRefused => Problem.Of(StatusCodes.Status422UnprocessableEntity, "payment-refused", "Stripe refused the payment.", result.Detail ?? "Stripe refused the payment; asking again will not help."),
         _ => Problem.Of(StatusCodes.Status503ServiceUnavailable, "payment-provider-unavailable", "Stripe is unavailable.", result.Detail ?? "Stripe could not be reached; try again."),
     };
 }

@@ -128,6 +128,12 @@ public sealed class OrderGrain(
             var intent = await payments.CreatePaymentAsync(OrderId, placed.State.TotalCents, placed.State.Currency, CancellationToken.None);
             placed.PaymentCreated(intent.Id, intent.ClientSecret);
         }
+        catch (Stripe.StripeException refused) when (StripePayments.IsRefusal(refused))
+        {
+            logger.LogWarning(refused, "Order {OrderId}: Stripe refused the payment of {Total} {Currency}", OrderId, placed.State.TotalCents, placed.State.Currency);
+            DeactivateOnIdle();
+            return new OrderResult(OrderOutcome.PaymentRefused, null, $"Stripe refused the payment: {refused.StripeError.Message} Nothing was kept.");
+        }
         catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
         {
             logger.LogWarning(failure, "Order {OrderId}: Stripe could not create the payment", OrderId);

@@ -73,6 +73,15 @@ public sealed class StripePayments(StripeClient stripe)
 
     private static string Field(string name, string value) => $"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}";
 
+    /// <summary>
+    /// Stripe refused the request as such (400, <c>invalid_request_error</c>: an amount
+    /// below its minimum for the currency, a currency it does not take): the same request
+    /// is refused again, so it is not worth a retry. An idempotency conflict is another
+    /// type, and an outage or a rate limit another status.
+    /// </summary>
+    public static bool IsRefusal(Exception exception) =>
+        exception is StripeException { HttpStatusCode: HttpStatusCode.BadRequest, StripeError.Type: "invalid_request_error" };
+
     /// <summary>Errors that mean Stripe was not reached or refused: the step can be tried again later.</summary>
     public static bool IsProviderFailure(Exception exception) =>
         exception is StripeException or HttpRequestException or TaskCanceledException;
