@@ -46,6 +46,22 @@ public sealed class OrderActivationTests(ApiFixture fixture) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task WaitOutlastingTheSettledStatus_IsAnsweredWhenTheOrderGoes_NotAtItsTimeout()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 5, priceCents: 2500);
+        var buyer = App.Buyer("buyer-waits-on");
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 1);
+        // Waits through "fulfilled" too: left running, it would hold the deactivation (and the order's calls) for its 20 s.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment,paid,fulfilled&waitSeconds=20");
+        App.Stripe.Control.Succeed(intentId);
+
+        Assert.Equal("fulfilled", (await (await waiting).AssertJson(HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"the wait was answered after {started.Elapsed}, not when the order went");
+        Assert.Equal(0, await Eventually.Value(() => Activations(orderId), count => count == 0, TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public void DirectoryCache_KeepsRecentAddresses_NotEveryOrderEverCalled() =>
         // Orleans' default is a million, and the dashboard walks the cache every second.
         Assert.Equal(20_000, App.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CacheSize);

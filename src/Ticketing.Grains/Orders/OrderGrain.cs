@@ -35,6 +35,7 @@ public sealed class OrderGrain(
     private IGrainTimer? deadline;
     private Task? loading;
     private OrderState? saved;
+    private bool leaving;
     private TaskCompletionSource? statusChanged;
 
     private Guid OrderId => this.GetPrimaryKey();
@@ -50,13 +51,14 @@ public sealed class OrderGrain(
     /// <summary>
     /// Answers from what is stored, never from a change still being written:
     /// this call interleaves with the others, which change the order in
-    /// memory before they save it.
+    /// memory before they save it. Answers at once when the activation is
+    /// leaving (<see cref="Leave"/>).
     /// </summary>
     public async Task<OrderResult> WaitWhile(IReadOnlySet<OrderStatus> statuses, TimeSpan timeout)
     {
         await Loaded();
         var until = Now + timeout;
-        while (saved is { } current && statuses.Contains(current.Status))
+        while (!leaving && saved is { } current && statuses.Contains(current.Status))
         {
             var remaining = until - Now;
             if (remaining <= TimeSpan.Zero)
@@ -512,10 +514,8 @@ public sealed class OrderGrain(
         catch
         {
             // What is in memory is no longer what is stored: start again from
-            // the database. Waiters answer what is stored and let go, so the
-            // deactivation does not wait for them.
-            WakeWaiters();
-            DeactivateOnIdle();
+            // the database.
+            Leave();
             throw;
         }
     }
@@ -572,6 +572,19 @@ public sealed class OrderGrain(
 
         deadline.Dispose();
         deadline = null;
+        Leave();
+    }
+
+    /// <summary>
+    /// Deactivates once idle. Waiters answer what is stored and let go, even
+    /// those waiting out the status it has now: a wait still running would
+    /// hold the deactivation, and every call to the order behind it, until
+    /// its timeout.
+    /// </summary>
+    private void Leave()
+    {
+        leaving = true;
+        WakeWaiters();
         DeactivateOnIdle();
     }
 
