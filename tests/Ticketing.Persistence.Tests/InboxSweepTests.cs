@@ -15,7 +15,11 @@ public sealed class InboxSweepTests : IAsyncLifetime
 {
     private const int Processed = 30_000;
 
-    /// <summary>Measured: a handful of pages through the index; the whole inbox without it, over a thousand.</summary>
+    /// <summary>
+    /// Measured: one page through the index after a vacuum; the whole inbox without it, over a
+    /// thousand. (Between vacuums the sweep also visits the entries of events processed since
+    /// it last ran: see sql/0012.)
+    /// </summary>
     private const long MaxPages = 50;
 
     private TestDatabase database = null!;
@@ -26,16 +30,18 @@ public sealed class InboxSweepTests : IAsyncLifetime
         database = await TestDatabase.CreateAsync();
         await database.ScalarAsync($"""
             CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-            INSERT INTO ticketing.stripe_events (event_id, type, payload, status, attempts, received_at, processed_at)
+            -- received pending and marked processed, as the webhook does; then vacuumed, as autovacuum does
+            INSERT INTO ticketing.stripe_events (event_id, type, payload, received_at)
                 SELECT 'evt_done_' || n, 'payment_intent.succeeded', jsonb_build_object('id', 'evt_done_' || n, 'padding', repeat('x', 300)),
-                       'processed', 1, now() - interval '1 hour' + n * interval '1 ms', now() - interval '1 hour' + n * interval '1 ms'
+                       now() - interval '1 hour' + n * interval '1 ms'
                 FROM generate_series(1, {Processed}) AS n;
+            UPDATE ticketing.stripe_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE event_id LIKE 'evt_done_%';
             INSERT INTO ticketing.stripe_events (event_id, type, payload, status, received_at)
                 VALUES ('evt_dropped_1', 'payment_intent.succeeded', jsonb_build_object('id', 'evt_dropped_1'), 'pending', now() - interval '10 minutes'),
                        ('evt_dropped_2', 'payment_intent.succeeded', jsonb_build_object('id', 'evt_dropped_2'), 'failed', now() - interval '5 minutes'),
                        ('evt_just_now', 'payment_intent.succeeded', jsonb_build_object('id', 'evt_just_now'), 'pending', now());
-            ANALYZE ticketing.stripe_events;
             """);
+        await database.ScalarAsync("VACUUM ANALYZE ticketing.stripe_events");
         prepared = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString)
         {
             MaxAutoPrepare = 16,
