@@ -54,6 +54,9 @@ public sealed class OrderActivationTests(ApiFixture fixture) : IClassFixture<Api
         // Waits through "fulfilled" too: left running, it would hold the deactivation (and the order's calls) for its 20 s.
         var started = System.Diagnostics.Stopwatch.StartNew();
         var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment,paid,fulfilled&waitSeconds=20");
+        // The wait must be on the activation before it settles (one arriving after would meet an order read back
+        // already fulfilled, and wait out its 20 s as asked).
+        await Task.Delay(TimeSpan.FromSeconds(2));
         App.Stripe.Control.Succeed(intentId);
 
         Assert.Equal("fulfilled", (await (await waiting).AssertJson(HttpStatusCode.OK)).GetProperty("status").GetString());
