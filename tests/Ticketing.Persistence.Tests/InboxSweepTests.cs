@@ -42,12 +42,7 @@ public sealed class InboxSweepTests : IAsyncLifetime
                        ('evt_just_now', 'payment_intent.succeeded', jsonb_build_object('id', 'evt_just_now'), 'pending', now());
             """);
         await database.ScalarAsync("VACUUM ANALYZE ticketing.stripe_events");
-        prepared = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            MaxAutoPrepare = 16,
-            AutoPrepareMinUsages = 1,
-            Options = "-c plan_cache_mode=force_generic_plan",
-        }.ConnectionString);
+        prepared = database.PreparedDataSource();
     }
 
     public async Task DisposeAsync()
@@ -62,17 +57,11 @@ public sealed class InboxSweepTests : IAsyncLifetime
         await using var inbox = new StripeEventStore(prepared);
         var receivedBefore = DateTimeOffset.UtcNow.AddMinutes(-1);
         await inbox.UnprocessedAsync(receivedBefore, 100, CancellationToken.None);
-        await database.ScalarAsync("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+        await database.ForgetStatementsAsync();
 
         var dropped = await inbox.UnprocessedAsync(receivedBefore, 100, CancellationToken.None);
 
         Assert.Equal(["evt_dropped_1", "evt_dropped_2"], dropped.Select(e => e.EventId));
-        var pages = (long)(await database.ScalarAsync(
-            """
-            SELECT coalesce(max((shared_blks_hit + shared_blks_read) / calls), -1)
-            FROM pg_stat_statements
-            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE '%FROM ticketing.stripe_events%received_at <%'
-            """))!;
-        Assert.InRange(pages, 1, MaxPages);
+        Assert.InRange(await database.PagesPerCallAsync("%FROM ticketing.stripe_events%received_at <%"), 1, MaxPages);
     }
 }

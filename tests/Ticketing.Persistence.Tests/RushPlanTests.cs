@@ -48,12 +48,7 @@ public sealed class RushPlanTests : IAsyncLifetime
                 SELECT gen_random_uuid(), '{TierId}', 'buyer-' || n, 1, now() + interval '15 minutes'
                 FROM generate_series(1, {LiveNow}) AS n;
             """);
-        prepared = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            MaxAutoPrepare = 16,
-            AutoPrepareMinUsages = 1,
-            Options = "-c plan_cache_mode=force_generic_plan",
-        }.ConnectionString);
+        prepared = database.PreparedDataSource();
     }
 
     public async Task DisposeAsync()
@@ -73,7 +68,7 @@ public sealed class RushPlanTests : IAsyncLifetime
             state.Version,
             [new HoldEnded(warmUp.Id, HoldStatus.Released, DateTimeOffset.UtcNow, warmUp.ExpiresAt, null)],
             CancellationToken.None);
-        await ForgetStatements();
+        await database.ForgetStatementsAsync();
 
         await repository.ApplyAsync(
             state.Tier with { Reserved = state.Tier.Reserved - 2 },
@@ -82,7 +77,7 @@ public sealed class RushPlanTests : IAsyncLifetime
             CancellationToken.None);
 
         Assert.Equal("released", await database.ScalarAsync($"SELECT status FROM ticketing.ticket_holds WHERE id = '{hold.Id}'"));
-        Assert.InRange(await PagesPerCall("%UPDATE ticketing.ticket_holds h%"), 1, MaxPagesPerStatement);
+        Assert.InRange(await database.PagesPerCallAsync("%UPDATE ticketing.ticket_holds h%"), 1, MaxPagesPerStatement);
     }
 
     [Fact]
@@ -90,10 +85,10 @@ public sealed class RushPlanTests : IAsyncLifetime
     {
         await using var repository = new OrderRepository(prepared);
         Assert.True(await repository.InsertAsync(await OrderOnHoldOf("buyer-1"), CancellationToken.None));
-        await ForgetStatements();
+        await database.ForgetStatementsAsync();
 
         Assert.True(await repository.InsertAsync(await OrderOnHoldOf($"buyer-{LiveNow / 2}"), CancellationToken.None));
-        Assert.InRange(await PagesPerCall("%INSERT INTO ticketing.orders%"), 1, MaxPagesPerStatement);
+        Assert.InRange(await database.PagesPerCallAsync("%INSERT INTO ticketing.orders%"), 1, MaxPagesPerStatement);
     }
 
     private async Task<OrderState> OrderOnHoldOf(string buyer)
@@ -104,22 +99,4 @@ public sealed class RushPlanTests : IAsyncLifetime
             Guid.NewGuid(), EventId, buyer, OrderStatus.AwaitingPayment, [new OrderItem(TierId, holdId, 1, 5000)], 5000, "eur",
             new OrderContact("b@example.com", "B", null), now, now.AddMinutes(15), PaymentIntentId: $"pi_{holdId:N}", ClientSecret: $"pi_{holdId:N}_secret");
     }
-
-    /// <summary>
-    /// Drops what this database's statements have counted so far: the first run
-    /// on a connection also reads the catalogs, which the service's warm
-    /// connections don't.
-    /// </summary>
-    private async Task ForgetStatements() =>
-        await database.ScalarAsync("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
-
-    /// <summary>Shared buffers read per call by this database's statements like <paramref name="pattern"/>; -1 if none ran.</summary>
-    private async Task<long> PagesPerCall(string pattern) =>
-        (long)(await database.ScalarAsync(
-            """
-            SELECT coalesce(max((shared_blks_hit + shared_blks_read) / calls), -1)
-            FROM pg_stat_statements
-            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE @pattern
-            """,
-            ("pattern", pattern)))!;
 }

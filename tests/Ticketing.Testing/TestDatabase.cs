@@ -49,6 +49,37 @@ public sealed class TestDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>
+    /// A data source whose statements are prepared from their first run and
+    /// planned once for any values (a generic plan), as the service's are
+    /// after five runs (<c>Max Auto Prepare</c>).
+    /// </summary>
+    public NpgsqlDataSource PreparedDataSource() =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            MaxAutoPrepare = 16,
+            AutoPrepareMinUsages = 1,
+            Options = "-c plan_cache_mode=force_generic_plan",
+        }.ConnectionString);
+
+    /// <summary>
+    /// Drops what this database's statements have counted in pg_stat_statements
+    /// so far: the first run on a connection also reads the catalogs, which
+    /// the service's warm connections don't.
+    /// </summary>
+    public Task ForgetStatementsAsync() =>
+        ScalarAsync("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+
+    /// <summary>Shared buffers read per call by this database's statements like <paramref name="pattern"/>; -1 if none ran.</summary>
+    public async Task<long> PagesPerCallAsync(string pattern) =>
+        (long)(await ScalarAsync(
+            """
+            SELECT coalesce(max((shared_blks_hit + shared_blks_read) / calls), -1)
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE @pattern
+            """,
+            ("pattern", pattern)))!;
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
