@@ -17,9 +17,9 @@ namespace Ticketing.Grains.Orders;
 /// to tickets: record the payment, ask each tier to confirm (idempotent per
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
-/// An unpaid order stays activated until its deadline and goes as soon as it
-/// is idle once settled; any other (issuing, or read back) after two idle
-/// minutes.
+/// An unpaid order stays activated until its deadline (also while it issues)
+/// and goes as soon as it is idle once settled; an order read back goes after
+/// two idle minutes.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
