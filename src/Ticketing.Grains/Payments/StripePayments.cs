@@ -82,7 +82,10 @@ public sealed class StripePayments(StripeClient stripe)
     public static bool IsRefusal(Exception exception) =>
         exception is StripeException { HttpStatusCode: HttpStatusCode.BadRequest, StripeError.Type: "invalid_request_error" };
 
-    /// <summary>Errors that mean Stripe was not reached or refused: the step can be tried again later.</summary>
+    /// <summary>
+    /// Errors that mean Stripe was not reached, failed or refused: nothing was done there. Where
+    /// a refusal must be told apart (it will be refused again), <see cref="IsRefusal"/> is asked first.
+    /// </summary>
     public static bool IsProviderFailure(Exception exception) =>
         exception is StripeException or HttpRequestException or TaskCanceledException;
 }
