@@ -40,24 +40,24 @@ public sealed class LeanConnection : IDisposable
         }
     }
 
-    /// <summary>A request's bytes: method, path, host, bearer token and an optional JSON body.</summary>
-    public static byte[] Request(HttpMethod method, Uri target, string path, string bearerToken, byte[]? json = null)
+    /// <summary>A request's bytes: method, path, host, bearer token and an optional body (JSON unless said otherwise).</summary>
+    public static byte[] Request(HttpMethod method, Uri target, string path, string bearerToken, byte[]? body = null, string contentType = "application/json")
     {
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{method.Method} {path} HTTP/1.1\r\n")
             .Append(CultureInfo.InvariantCulture, $"Host: {target.Authority}\r\n")
             .Append(CultureInfo.InvariantCulture, $"Authorization: Bearer {bearerToken}\r\n");
-        if (json is not null)
+        if (body is not null)
         {
-            head.Append("Content-Type: application/json\r\n");
+            head.Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\n");
         }
 
-        head.Append(CultureInfo.InvariantCulture, $"Content-Length: {json?.Length ?? 0}\r\n\r\n");
-        return [.. Encoding.ASCII.GetBytes(head.ToString()), .. json ?? []];
+        head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body?.Length ?? 0}\r\n\r\n");
+        return [.. Encoding.ASCII.GetBytes(head.ToString()), .. body ?? []];
     }
 
-    /// <summary>Sends a prepared request; answers the status, and the body when the status is 400 or more.</summary>
-    public async Task<(int Status, string? FailureBody)> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    /// <summary>Sends a prepared request; answers the status, and the body when asked for or when the status is 400 or more.</summary>
+    public async Task<(int Status, string? Body)> SendAsync(ReadOnlyMemory<byte> request, bool keepBody, CancellationToken cancellationToken)
     {
         while (!request.IsEmpty)
         {
@@ -70,7 +70,7 @@ public sealed class LeanConnection : IDisposable
         start = headersEnd + EndOfHeaders.Length;
         var status = int.Parse(headers.AsSpan(9, 3), CultureInfo.InvariantCulture);
 
-        using var keep = status >= 400 ? new MemoryStream() : null;
+        using var keep = keepBody || status >= 400 ? new MemoryStream() : null;
         if (Header(headers, "content-length") is { } length)
         {
             await ReadBody(int.Parse(length, CultureInfo.InvariantCulture), keep, cancellationToken);

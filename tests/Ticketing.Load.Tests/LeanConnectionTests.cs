@@ -10,10 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ticketing.Load.Tests;
 
 /// <summary>
-/// The hot-tier generator's own HTTP/1.1 client against a real Kestrel:
+/// The load generator's own HTTP/1.1 client against a real Kestrel:
 /// statuses and bodies read right whatever the framing (chunked or sized),
-/// bodies split across reads, and every request on the one kept-alive
-/// connection.
+/// bodies split across reads, the body's content type as given, and every
+/// request on the one kept-alive connection.
 /// </summary>
 public sealed class LeanConnectionTests : IAsyncLifetime
 {
@@ -36,7 +36,7 @@ public sealed class LeanConnectionTests : IAsyncLifetime
         {
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             context.Response.StatusCode = StatusCodes.Status201Created;
-            await context.Response.WriteAsync(body);
+            await context.Response.WriteAsync(context.Request.ContentType + " " + body);
             await context.Response.WriteAsync(new string('x', 20_000));
         });
         server.MapGet("/sized", async (HttpContext context) =>
@@ -63,18 +63,22 @@ public sealed class LeanConnectionTests : IAsyncLifetime
         var hold = LeanConnection.Request(HttpMethod.Post, target, "/holds", "token-1", Encoding.UTF8.GetBytes("""{"quantity":1}"""));
         var sized = LeanConnection.Request(HttpMethod.Get, target, "/sized", "token-1");
         var problem = LeanConnection.Request(HttpMethod.Get, target, "/problem", "token-1");
+        var form = LeanConnection.Request(HttpMethod.Post, target, "/holds", "token-1", "payment_method=pm_card_visa"u8.ToArray(), "application/x-www-form-urlencoded");
 
         for (var i = 0; i < 30; i++)
         {
-            Assert.Equal((201, null), await connection.SendAsync(hold, CancellationToken.None));
-            Assert.Equal((200, null), await connection.SendAsync(sized, CancellationToken.None));
-            var (status, body) = await connection.SendAsync(problem, CancellationToken.None);
+            Assert.Equal((201, null), await connection.SendAsync(hold, keepBody: false, CancellationToken.None));
+            Assert.Equal((200, null), await connection.SendAsync(sized, keepBody: false, CancellationToken.None));
+            var (status, body) = await connection.SendAsync(problem, keepBody: false, CancellationToken.None);
             Assert.Equal(409, status);
             Assert.Equal("409 sold-out", TicketingApi.Cause((System.Net.HttpStatusCode)status, body));
+            Assert.Equal((201, "application/json {\"quantity\":1}" + new string('x', 20_000)), await connection.SendAsync(hold, keepBody: true, CancellationToken.None));
+            Assert.Equal((201, "application/x-www-form-urlencoded payment_method=pm_card_visa" + new string('x', 20_000)), await connection.SendAsync(form, keepBody: true, CancellationToken.None));
+            Assert.Equal((200, "sized"), await connection.SendAsync(sized, keepBody: true, CancellationToken.None));
         }
 
         var (_, requests) = Assert.Single(connectionsSeen);
-        Assert.Equal(90, requests);
+        Assert.Equal(180, requests);
     }
 
     [Fact]
@@ -82,10 +86,10 @@ public sealed class LeanConnectionTests : IAsyncLifetime
     {
         using var connection = await LeanConnection.OpenAsync(target, CancellationToken.None);
         var sized = LeanConnection.Request(HttpMethod.Get, target, "/sized", "token-2");
-        Assert.Equal(200, (await connection.SendAsync(sized, CancellationToken.None)).Status);
+        Assert.Equal(200, (await connection.SendAsync(sized, keepBody: false, CancellationToken.None)).Status);
 
         await server.StopAsync();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => connection.SendAsync(sized, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<Exception>(() => connection.SendAsync(sized, keepBody: false, CancellationToken.None));
     }
 }

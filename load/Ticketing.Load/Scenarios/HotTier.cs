@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace Ticketing.Load.Scenarios;
@@ -19,39 +18,11 @@ public static class HotTier
             .Select(user => LeanConnection.Request(HttpMethod.Post, api.Target, "/api/holds", api.Token($"hot-buyer-{user}", "buyer"),
                 JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 + (user % 2) })))
             .ToArray();
-        // Connections are pooled, not one per user index: in an open model (--rate)
-        // the same user index may have two requests in flight.
-        var idle = new ConcurrentBag<LeanConnection>();
-        try
+        using var silo = new LeanPool(api.Target);
+        return await LoadRun.RunAsync("hot-tier: durable holds over HTTP", shape, async (user, cancellationToken) =>
         {
-            return await LoadRun.RunAsync("hot-tier: durable holds over HTTP", shape, async (user, cancellationToken) =>
-            {
-                var connection = idle.TryTake(out var open) ? open : await LeanConnection.OpenAsync(api.Target, cancellationToken);
-                try
-                {
-                    var (status, failure) = await connection.SendAsync(requests[user], cancellationToken);
-                    idle.Add(connection);
-                    return status == 201 ? StepOutcome.Success : StepOutcome.Failed(TicketingApi.Cause((System.Net.HttpStatusCode)status, failure));
-                }
-                catch (Exception broken) when (broken is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // Whatever broke mid-answer, the connection cannot be trusted again.
-                    connection.Dispose();
-                    return StepOutcome.Failed("connection: " + broken.GetType().Name);
-                }
-                catch
-                {
-                    connection.Dispose();
-                    throw;
-                }
-            }, siloCpu);
-        }
-        finally
-        {
-            while (idle.TryTake(out var connection))
-            {
-                connection.Dispose();
-            }
-        }
+            var (status, failure) = await silo.SendAsync(requests[user], keepBody: false, cancellationToken);
+            return status == 201 ? StepOutcome.Success : StepOutcome.Failed(TicketingApi.Cause((System.Net.HttpStatusCode)status, failure));
+        }, siloCpu);
     }
 }
