@@ -38,7 +38,7 @@ webhook_url="$ASPNETCORE_URLS/api/webhooks/stripe"
 ASPNETCORE_URLS="$Ticketing__Stripe__ApiBase" \
   StripeEmulator__WebhookUrl="$webhook_url" \
   StripeEmulator__WebhookSecret="$Ticketing__Stripe__WebhookSecret" \
-  StripeEmulator__DeliveryConcurrency=${BENCH_WEBHOOK_CONCURRENCY:-64} \
+  StripeEmulator__DeliveryConcurrency=64 \
   StripeEmulator__EnabledEvents__0=payment_intent.succeeded StripeEmulator__EnabledEvents__1=payment_intent.payment_failed \
   StripeEmulator__EnabledEvents__2=payment_intent.canceled StripeEmulator__EnabledEvents__3=charge.refunded \
   StripeEmulator__EnabledEvents__4=charge.dispute.created StripeEmulator__EnabledEvents__5=charge.dispute.closed \
