@@ -56,6 +56,24 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task PaidOrdersMissingTickets_FiresWhenTicketsVanishFromAnOrderSettledLongAgo()
+    {
+        await using var ops = await Ops.StartAsync();
+        var (_, orderId) = await ops.SoldTicketAsync();
+        await ops.Database.ScalarAsync(
+            "UPDATE ticketing.orders SET updated_at = now() - interval '30 days', created_at = now() - interval '30 days' WHERE id = @id", ("id", orderId));
+        Assert.False((await ops.AlertAsync("paid_orders_missing_tickets")).GetProperty("firing").GetBoolean());
+
+        await ops.Database.ScalarAsync(
+            """
+            DELETE FROM ticketing.ticket_tokens WHERE ticket_id IN (SELECT id FROM ticketing.tickets WHERE order_id = @id);
+            DELETE FROM ticketing.tickets WHERE order_id = @id;
+            """, ("id", orderId));
+
+        Assert.True((await ops.AlertAsync("paid_orders_missing_tickets")).GetProperty("firing").GetBoolean());
+    }
+
+    [Fact]
     public async Task PaidOrdersMissingTickets_FiresForAnOrderPaidLongAgoWithoutTickets()
     {
         await using var ops = await Ops.StartAsync();

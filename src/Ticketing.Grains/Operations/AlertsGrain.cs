@@ -10,11 +10,7 @@ public sealed class AlertsGrain(
     OperationsStore store, AlertGauges gauges, TimeProvider clock, IOptions<OperationsOptions> options, ILogger<AlertsGrain> logger)
     : Grain, IAlertsGrain, IRemindable
 {
-    /// <summary>No evaluation yet in this activation: look back as far as a missed quarter of an hour.</summary>
-    private static readonly TimeSpan FirstLookBack = TimeSpan.FromMinutes(15);
-
     private IReadOnlyList<AlertState>? latest;
-    private DateTimeOffset? lastEvaluated;
 
     public async Task Start()
     {
@@ -24,8 +20,7 @@ public sealed class AlertsGrain(
 
     public async Task<IReadOnlyList<AlertState>> Evaluate()
     {
-        var started = clock.GetUtcNow();
-        var counts = await store.InvariantCountsAsync(ChangedWithin(options.Value.AlertInterval, lastEvaluated, started), CancellationToken.None);
+        var counts = await store.InvariantCountsAsync(CancellationToken.None);
         var revenue = await store.LatestRevenueDifferenceAsync(CancellationToken.None);
         var evaluated = Alerts.Evaluate(counts, revenue, clock.GetUtcNow());
         foreach (var alert in evaluated)
@@ -42,26 +37,11 @@ public sealed class AlertsGrain(
         }
 
         latest = evaluated;
-        lastEvaluated = started;
         gauges.Update(evaluated, await store.OrdersByStatusAsync(CancellationToken.None));
         return evaluated;
     }
 
     public async Task<IReadOnlyList<AlertState>> Latest() => latest ?? await Evaluate();
-
-    /// <summary>
-    /// How far back orders are recounted against their tickets: two intervals,
-    /// or back to an interval before the last evaluation that went through when
-    /// one was missed (a silo restarting, a failed run), so every changed order
-    /// is recounted at least once; a quarter of an hour when this activation
-    /// has not evaluated yet. The window costs the database about 8 us an order
-    /// changed in it, so it is kept short in a rush.
-    /// </summary>
-    public static TimeSpan ChangedWithin(TimeSpan interval, DateTimeOffset? lastEvaluated, DateTimeOffset now)
-    {
-        var since = lastEvaluated is { } last ? now - last + interval : FirstLookBack;
-        return since > 2 * interval ? since : 2 * interval;
-    }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Evaluate();
 }
