@@ -5,11 +5,13 @@ using Ticketing.Testing;
 namespace Ticketing.Persistence.Tests;
 
 /// <summary>
-/// The alert measures run every minute, through a rush too. They must not read
-/// the orders the rush is changing: recounting every order changed in the last
-/// two minutes against its tickets took 888 ms (1,401 at most) of a core every
-/// minute at 1,000 orders a second, before sql/0014. Bounded by the pages the
-/// statement reads, as pg_stat_statements counts them, not by time.
+/// The alert measures and the open orders' gauge run every minute, through a
+/// rush too. They must not read the orders the rush is changing or has
+/// settled: recounting every order changed in the last two minutes against
+/// its tickets took 888 ms (1,401 at most) of a core every minute at 1,000
+/// orders a second, before sql/0014; counting every order by status took
+/// 42 ms a minute at 170,000. Bounded by the pages each statement reads, as
+/// pg_stat_statements counts them, not by time.
 /// </summary>
 public sealed class AlertMeasuresTests : IAsyncLifetime
 {
@@ -31,6 +33,9 @@ public sealed class AlertMeasuresTests : IAsyncLifetime
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, expires_at)
                 SELECT gen_random_uuid(), '{EventId}', 'buyer-' || n, 'cancelled', 5000, 'eur', now()
                 FROM generate_series(1, {ChangedJustNow}) AS n;
+            INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, expires_at, paid_at, stripe_payment_intent_id) VALUES
+                (gen_random_uuid(), '{EventId}', 'paying', 'awaiting_payment', 5000, 'eur', now() + interval '15 minutes', NULL, 'pi_paying'),
+                (gen_random_uuid(), '{EventId}', 'paid', 'paid', 5000, 'eur', now() + interval '15 minutes', now(), 'pi_paid');
             """);
         await database.ScalarAsync("VACUUM ANALYZE ticketing.orders");
         prepared = database.PreparedDataSource();
@@ -53,5 +58,18 @@ public sealed class AlertMeasuresTests : IAsyncLifetime
 
         Assert.Equal(new InvariantCounts(0, 0, 0, 0), counts);
         Assert.InRange(await database.PagesPerCallAsync("%WITH tiers AS%"), 1, MaxPages);
+    }
+
+    [Fact]
+    public async Task OpenOrdersByStatus_CountsTheUnsettledOnly_ReadingAFewPages()
+    {
+        var store = new OperationsStore(prepared);
+        await store.OpenOrdersByStatusAsync(CancellationToken.None);
+        await database.ForgetStatementsAsync();
+
+        var open = await store.OpenOrdersByStatusAsync(CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, long> { ["awaiting_payment"] = 1, ["paid"] = 1 }, open);
+        Assert.InRange(await database.PagesPerCallAsync("%SELECT status, count(*) FROM ticketing.orders%"), 1, MaxPages);
     }
 }

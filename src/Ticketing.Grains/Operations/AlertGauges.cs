@@ -6,7 +6,7 @@ namespace Ticketing.Grains.Operations;
 
 /// <summary>
 /// The last alert evaluation as Prometheus gauges (<c>ticketing_*</c>), and the
-/// orders by status; the Prometheus rules alert on them.
+/// orders with work still ahead by status; the Prometheus rules alert on them.
 /// </summary>
 public sealed class AlertGauges
 {
@@ -24,7 +24,7 @@ public sealed class AlertGauges
         meter.CreateObservableGauge(
             "ticketing_orders",
             () => ordersByStatus.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("status", p.Key))),
-            description: "Orders by status, as of the last alert evaluation.");
+            description: "Orders with work still ahead (awaiting payment, payment failed, paid, unfulfillable and not refunded) by status, as of the last alert evaluation.");
     }
 
     public void Update(IReadOnlyList<AlertState> evaluated, IReadOnlyDictionary<string, long> orders)

@@ -37,7 +37,7 @@ public sealed class AlertsGrain(
         }
 
         latest = evaluated;
-        gauges.Update(evaluated, await store.OrdersByStatusAsync(CancellationToken.None));
+        gauges.Update(evaluated, await store.OpenOrdersByStatusAsync(CancellationToken.None));
         return evaluated;
     }
 

@@ -84,9 +84,23 @@ public sealed class OperationsStore(NpgsqlDataSource database)
         return new InvariantCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> OrdersByStatusAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The orders with work still ahead of them, by status: unpaid, paid and
+    /// waiting for tickets, unfulfillable and not yet refunded. From the
+    /// partial index of those (sql/0013), so a season of settled orders costs
+    /// nothing here; counting every order took 42 ms a minute at 170,000.
+    /// Orders that settle are counted as they do (<c>orders_fulfilled_total</c>,
+    /// <c>orders_unfulfillable_total</c>).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> OpenOrdersByStatusAsync(CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand("SELECT status, count(*) FROM ticketing.orders GROUP BY status");
+        await using var command = database.CreateCommand(
+            """
+            SELECT status, count(*) FROM ticketing.orders
+            WHERE status IN ('awaiting_payment', 'payment_failed', 'paid')
+               OR (status = 'unfulfillable' AND automatic_refund_id IS NULL)
+            GROUP BY status
+            """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
