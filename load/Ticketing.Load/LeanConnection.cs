@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -24,6 +25,12 @@ public sealed class LeanConnection : IDisposable
     private int end;
 
     private LeanConnection(Socket socket) => this.socket = socket;
+
+    /// <summary>False once the server said it closes the connection after its answer.</summary>
+    public bool Reusable { get; private set; } = true;
+
+    /// <summary>When the last answer was read whole (<see cref="Stopwatch"/> ticks).</summary>
+    public long LastUsed { get; private set; } = Stopwatch.GetTimestamp();
 
     public static async Task<LeanConnection> OpenAsync(Uri target, CancellationToken cancellationToken)
     {
@@ -80,6 +87,8 @@ public sealed class LeanConnection : IDisposable
             await ReadChunks(keep, cancellationToken);
         }
 
+        Reusable = !string.Equals(Header(headers, "connection"), "close", StringComparison.OrdinalIgnoreCase);
+        LastUsed = Stopwatch.GetTimestamp();
         return (status, keep is null ? null : Encoding.UTF8.GetString(keep.ToArray()));
     }
 

@@ -44,6 +44,11 @@ public sealed class LeanConnectionTests : IAsyncLifetime
             context.Response.ContentLength = 5;
             await context.Response.WriteAsync("sized");
         });
+        server.MapGet("/closing", async (HttpContext context) =>
+        {
+            context.Response.Headers.Connection = "close";
+            await context.Response.WriteAsync("bye");
+        });
         server.MapGet("/problem", async (HttpContext context) =>
         {
             context.Response.StatusCode = StatusCodes.Status409Conflict;
@@ -79,6 +84,21 @@ public sealed class LeanConnectionTests : IAsyncLifetime
 
         var (_, requests) = Assert.Single(connectionsSeen);
         Assert.Equal(180, requests);
+    }
+
+    [Fact]
+    public async Task Pool_ReusesAKeptAliveConnection_ButNotOneTheServerCloses()
+    {
+        using var pool = new LeanPool(target);
+        var sized = LeanConnection.Request(HttpMethod.Get, target, "/sized", "token-3");
+        var closing = LeanConnection.Request(HttpMethod.Get, target, "/closing", "token-3");
+
+        Assert.Equal((200, "sized"), await pool.SendAsync(sized, keepBody: true, CancellationToken.None));
+        Assert.Equal((200, "sized"), await pool.SendAsync(sized, keepBody: true, CancellationToken.None));
+        Assert.Equal((200, "bye"), await pool.SendAsync(closing, keepBody: true, CancellationToken.None));
+        Assert.Equal((200, "sized"), await pool.SendAsync(sized, keepBody: true, CancellationToken.None));
+
+        Assert.Equal([3, 1], connectionsSeen.Values.Order().Reverse());
     }
 
     [Fact]

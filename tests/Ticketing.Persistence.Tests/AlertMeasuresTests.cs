@@ -69,7 +69,7 @@ public sealed class AlertMeasuresTests : IAsyncLifetime
 
         var open = await store.OpenOrdersByStatusAsync(CancellationToken.None);
 
-        Assert.Equal(new Dictionary<string, long> { ["awaiting_payment"] = 1, ["paid"] = 1 }, open);
+        Assert.Equal(new Dictionary<string, long> { ["awaiting_payment"] = 1, ["payment_failed"] = 0, ["paid"] = 1, ["unfulfillable"] = 0 }, open);
         Assert.InRange(await database.PagesPerCallAsync("%SELECT status, count(*) FROM ticketing.orders%"), 1, MaxPages);
     }
 }

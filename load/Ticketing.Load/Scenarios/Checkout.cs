@@ -103,7 +103,7 @@ public static class Checkout
     private static StepOutcome Failed(string step, int status, string? body) =>
         StepOutcome.Failed(status switch
         {
-            408 => "tickets not issued within 30 s",
+            408 when step == "tickets" => "tickets not issued within 30 s",
             409 when step == "tickets" => "order settled without tickets",
             _ => step + " " + TicketingApi.Cause((HttpStatusCode)status, body),
         });

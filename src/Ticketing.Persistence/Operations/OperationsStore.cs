@@ -102,7 +102,8 @@ public sealed class OperationsStore(NpgsqlDataSource database)
             GROUP BY status
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Every open status has a value, zero when no order is in it, so the gauge's series never vanish.
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["awaiting_payment"] = 0, ["payment_failed"] = 0, ["paid"] = 0, ["unfulfillable"] = 0 };
         while (await reader.ReadAsync(cancellationToken))
         {
             counts[reader.GetString(0)] = reader.GetInt64(1);
