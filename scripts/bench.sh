@@ -38,7 +38,7 @@ webhook_url="$ASPNETCORE_URLS/api/webhooks/stripe"
 # Stripe sends each event on its own, with no cap on deliveries in flight that
 # it documents. The webhook answers once its order's saga has run, so at 1,000
 # orders/s a cap of 64 became the queue: the checkout fell behind a fixed rate
-# of 1,000/s in 5 of 7 runs with 64, in none of 3 with 256 or 512
+# of 1,000/s in 5 of 7 runs with 64, in 1 of 4 with 256 or 512
 # (docs/performance.md).
 ASPNETCORE_URLS="$Ticketing__Stripe__ApiBase" \
   StripeEmulator__WebhookUrl="$webhook_url" \
