@@ -1,4 +1,3 @@
-using Npgsql;
 using Ticketing.Persistence.Operations;
 using Ticketing.Testing;
 
@@ -13,7 +12,7 @@ namespace Ticketing.Persistence.Tests;
 /// 42 ms a minute at 170,000. Bounded by the pages each statement reads, as
 /// pg_stat_statements counts them, not by time.
 /// </summary>
-public sealed class AlertMeasuresTests : IAsyncLifetime
+public sealed class AlertMeasuresTests : StatementPagesTests
 {
     private const int ChangedJustNow = 30_000;
 
@@ -21,14 +20,10 @@ public sealed class AlertMeasuresTests : IAsyncLifetime
     private const long MaxPages = 50;
 
     private static readonly Guid EventId = Guid.NewGuid();
-    private TestDatabase database = null!;
-    private NpgsqlDataSource prepared = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync(TestDatabase database)
     {
-        database = await TestDatabase.CreateAsync();
         await database.ScalarAsync($"""
-            CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
             INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Rush', now() + interval '1 day', 'org');
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, expires_at)
                 SELECT gen_random_uuid(), '{EventId}', 'buyer-' || n, 'cancelled', 5000, 'eur', now()
@@ -38,38 +33,31 @@ public sealed class AlertMeasuresTests : IAsyncLifetime
                 (gen_random_uuid(), '{EventId}', 'paid', 'paid', 5000, 'eur', now() + interval '15 minutes', now(), 'pi_paid');
             """);
         await database.ScalarAsync("VACUUM ANALYZE ticketing.orders");
-        prepared = database.PreparedDataSource();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await prepared.DisposeAsync();
-        await database.DisposeAsync();
     }
 
     [Fact]
     public async Task Measures_DuringARush_ReadAFewPages()
     {
-        var store = new OperationsStore(prepared);
+        var store = new OperationsStore(Prepared);
         await store.InvariantCountsAsync(CancellationToken.None);
-        await database.ForgetStatementsAsync();
+        await Database.ForgetStatementsAsync();
 
         var counts = await store.InvariantCountsAsync(CancellationToken.None);
 
         Assert.Equal(new InvariantCounts(0, 0, 0, 0), counts);
-        Assert.InRange(await database.PagesPerCallAsync("%WITH tiers AS%"), 1, MaxPages);
+        Assert.InRange(await Database.PagesPerCallAsync("%WITH tiers AS%"), 1, MaxPages);
     }
 
     [Fact]
     public async Task OpenOrdersByStatus_CountsTheUnsettledOnly_ReadingAFewPages()
     {
-        var store = new OperationsStore(prepared);
+        var store = new OperationsStore(Prepared);
         await store.OpenOrdersByStatusAsync(CancellationToken.None);
-        await database.ForgetStatementsAsync();
+        await Database.ForgetStatementsAsync();
 
         var open = await store.OpenOrdersByStatusAsync(CancellationToken.None);
 
         Assert.Equal(new Dictionary<string, long> { ["awaiting_payment"] = 1, ["payment_failed"] = 0, ["paid"] = 1, ["unfulfillable"] = 0 }, open);
-        Assert.InRange(await database.PagesPerCallAsync("%SELECT status, count(*) FROM ticketing.orders%"), 1, MaxPages);
+        Assert.InRange(await Database.PagesPerCallAsync("%SELECT status, count(*) FROM ticketing.orders%"), 1, MaxPages);
     }
 }

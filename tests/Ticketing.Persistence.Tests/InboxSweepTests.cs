@@ -1,4 +1,3 @@
-using Npgsql;
 using Ticketing.Persistence.Payments;
 using Ticketing.Testing;
 
@@ -11,7 +10,7 @@ namespace Ticketing.Persistence.Tests;
 /// all: 134 ms a sweep at 166,000). Bounded by the pages the statement reads,
 /// as pg_stat_statements counts them, not by time.
 /// </summary>
-public sealed class InboxSweepTests : IAsyncLifetime
+public sealed class InboxSweepTests : StatementPagesTests
 {
     private const int Processed = 30_000;
 
@@ -22,14 +21,10 @@ public sealed class InboxSweepTests : IAsyncLifetime
     /// </summary>
     private const long MaxPages = 50;
 
-    private TestDatabase database = null!;
-    private NpgsqlDataSource prepared = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync(TestDatabase database)
     {
-        database = await TestDatabase.CreateAsync();
         await database.ScalarAsync($"""
-            CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
             -- received pending and marked processed, as the webhook does; then vacuumed, as autovacuum does
             INSERT INTO ticketing.stripe_events (event_id, type, payload, received_at)
                 SELECT 'evt_done_' || n, 'payment_intent.succeeded', jsonb_build_object('id', 'evt_done_' || n, 'padding', repeat('x', 300)),
@@ -42,26 +37,19 @@ public sealed class InboxSweepTests : IAsyncLifetime
                        ('evt_just_now', 'payment_intent.succeeded', jsonb_build_object('id', 'evt_just_now'), 'pending', now());
             """);
         await database.ScalarAsync("VACUUM ANALYZE ticketing.stripe_events");
-        prepared = database.PreparedDataSource();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await prepared.DisposeAsync();
-        await database.DisposeAsync();
     }
 
     [Fact]
     public async Task Sweep_FindsTheDroppedEvents_WithoutReadingTheProcessedOnes()
     {
-        await using var inbox = new StripeEventStore(prepared);
+        await using var inbox = new StripeEventStore(Prepared);
         var receivedBefore = DateTimeOffset.UtcNow.AddMinutes(-1);
         await inbox.UnprocessedAsync(receivedBefore, 100, CancellationToken.None);
-        await database.ForgetStatementsAsync();
+        await Database.ForgetStatementsAsync();
 
         var dropped = await inbox.UnprocessedAsync(receivedBefore, 100, CancellationToken.None);
 
         Assert.Equal(["evt_dropped_1", "evt_dropped_2"], dropped.Select(e => e.EventId));
-        Assert.InRange(await database.PagesPerCallAsync("%FROM ticketing.stripe_events%received_at <%"), 1, MaxPages);
+        Assert.InRange(await Database.PagesPerCallAsync("%FROM ticketing.stripe_events%received_at <%"), 1, MaxPages);
     }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Ticketing.Persistence.Orders;
 using Ticketing.Testing;
 
@@ -12,7 +11,7 @@ namespace Ticketing.Persistence.Tests;
 /// sql/0013). Bounded by the pages the statement reads, as pg_stat_statements
 /// counts them, not by time.
 /// </summary>
-public sealed class OwingWorkTests : IAsyncLifetime
+public sealed class OwingWorkTests : StatementPagesTests
 {
     private const int Settled = 30_000;
 
@@ -23,14 +22,10 @@ public sealed class OwingWorkTests : IAsyncLifetime
     private static readonly Guid Expired = Guid.NewGuid();
     private static readonly Guid Paid = Guid.NewGuid();
     private static readonly Guid Unfulfillable = Guid.NewGuid();
-    private TestDatabase database = null!;
-    private NpgsqlDataSource prepared = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync(TestDatabase database)
     {
-        database = await TestDatabase.CreateAsync();
         await database.ScalarAsync($"""
-            CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
             INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Season', now() + interval '1 day', 'org');
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, expires_at)
                 SELECT gen_random_uuid(), '{EventId}', 'settled-' || n, 'cancelled', 5000, 'eur', now() - interval '1 day'
@@ -43,25 +38,18 @@ public sealed class OwingWorkTests : IAsyncLifetime
                 (gen_random_uuid(), '{EventId}', 'paying', 'awaiting_payment', 5000, 'eur', now() + interval '10 minutes', NULL, 'pi_paying', NULL);
             """);
         await database.ScalarAsync("VACUUM ANALYZE ticketing.orders");
-        prepared = database.PreparedDataSource();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await prepared.DisposeAsync();
-        await database.DisposeAsync();
     }
 
     [Fact]
     public async Task Sweep_FindsTheOrdersOwingWork_WithoutReadingTheSettledOnes()
     {
-        await using var orders = new OrderRepository(prepared);
+        await using var orders = new OrderRepository(Prepared);
         await orders.OwingWorkAsync(DateTimeOffset.UtcNow, 100, CancellationToken.None);
-        await database.ForgetStatementsAsync();
+        await Database.ForgetStatementsAsync();
 
         var owing = await orders.OwingWorkAsync(DateTimeOffset.UtcNow, 100, CancellationToken.None);
 
         Assert.Equal(new[] { Expired, Paid, Unfulfillable }.Order(), owing.Order());
-        Assert.InRange(await database.PagesPerCallAsync("%FROM ticketing.orders%ORDER BY expires_at%"), 1, MaxPages);
+        Assert.InRange(await Database.PagesPerCallAsync("%FROM ticketing.orders%ORDER BY expires_at%"), 1, MaxPages);
     }
 }

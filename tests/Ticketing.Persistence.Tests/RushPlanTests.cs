@@ -1,4 +1,3 @@
-using Npgsql;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Persistence.Orders;
@@ -17,7 +16,7 @@ namespace Ticketing.Persistence.Tests;
 /// prepared and planned that way from the first run. Bounded by the pages each
 /// statement reads, as pg_stat_statements counts them, not by time.
 /// </summary>
-public sealed class RushPlanTests : IAsyncLifetime
+public sealed class RushPlanTests : StatementPagesTests
 {
     private const int EndedBefore = 40_000;
     private const int LiveNow = 20_000;
@@ -27,14 +26,10 @@ public sealed class RushPlanTests : IAsyncLifetime
 
     private static readonly Guid EventId = Guid.NewGuid();
     private static readonly Guid TierId = Guid.NewGuid();
-    private TestDatabase database = null!;
-    private NpgsqlDataSource prepared = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync(TestDatabase database)
     {
-        database = await TestDatabase.CreateAsync();
         await database.ScalarAsync($"""
-            CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
             -- the statistics stay as they were before the rush
             ALTER TABLE ticketing.ticket_holds SET (autovacuum_enabled = false);
             INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Rush', now() + interval '1 day', 'org');
@@ -48,19 +43,12 @@ public sealed class RushPlanTests : IAsyncLifetime
                 SELECT gen_random_uuid(), '{TierId}', 'buyer-' || n, 1, now() + interval '15 minutes'
                 FROM generate_series(1, {LiveNow}) AS n;
             """);
-        prepared = database.PreparedDataSource();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await prepared.DisposeAsync();
-        await database.DisposeAsync();
     }
 
     [Fact]
     public async Task EndingOneHoldAmongTwentyThousandLive_ReadsAFewPages()
     {
-        var repository = new TierRepository(prepared);
+        var repository = new TierRepository(Prepared);
         var state = (await repository.LoadAsync(TierId, CancellationToken.None))!;
         var (warmUp, hold) = (state.ActiveHolds[0], state.ActiveHolds[LiveNow / 2]);
         var version = await repository.ApplyAsync(
@@ -68,7 +56,7 @@ public sealed class RushPlanTests : IAsyncLifetime
             state.Version,
             [new HoldEnded(warmUp.Id, HoldStatus.Released, DateTimeOffset.UtcNow, warmUp.ExpiresAt, null)],
             CancellationToken.None);
-        await database.ForgetStatementsAsync();
+        await Database.ForgetStatementsAsync();
 
         await repository.ApplyAsync(
             state.Tier with { Reserved = state.Tier.Reserved - 2 },
@@ -76,24 +64,24 @@ public sealed class RushPlanTests : IAsyncLifetime
             [new HoldEnded(hold.Id, HoldStatus.Released, DateTimeOffset.UtcNow, hold.ExpiresAt, null)],
             CancellationToken.None);
 
-        Assert.Equal("released", await database.ScalarAsync($"SELECT status FROM ticketing.ticket_holds WHERE id = '{hold.Id}'"));
-        Assert.InRange(await database.PagesPerCallAsync("%UPDATE ticketing.ticket_holds h%"), 1, MaxPagesPerStatement);
+        Assert.Equal("released", await Database.ScalarAsync($"SELECT status FROM ticketing.ticket_holds WHERE id = '{hold.Id}'"));
+        Assert.InRange(await Database.PagesPerCallAsync("%UPDATE ticketing.ticket_holds h%"), 1, MaxPagesPerStatement);
     }
 
     [Fact]
     public async Task PlacingAnOrderOnOneHoldAmongTwentyThousandLive_ReadsAFewPages()
     {
-        await using var repository = new OrderRepository(prepared);
+        await using var repository = new OrderRepository(Prepared);
         Assert.True(await repository.InsertAsync(await OrderOnHoldOf("buyer-1"), CancellationToken.None));
-        await database.ForgetStatementsAsync();
+        await Database.ForgetStatementsAsync();
 
         Assert.True(await repository.InsertAsync(await OrderOnHoldOf($"buyer-{LiveNow / 2}"), CancellationToken.None));
-        Assert.InRange(await database.PagesPerCallAsync("%INSERT INTO ticketing.orders%"), 1, MaxPagesPerStatement);
+        Assert.InRange(await Database.PagesPerCallAsync("%INSERT INTO ticketing.orders%"), 1, MaxPagesPerStatement);
     }
 
     private async Task<OrderState> OrderOnHoldOf(string buyer)
     {
-        var holdId = (Guid)(await database.ScalarAsync("SELECT id FROM ticketing.ticket_holds WHERE user_id = @buyer", ("buyer", buyer)))!;
+        var holdId = (Guid)(await Database.ScalarAsync("SELECT id FROM ticketing.ticket_holds WHERE user_id = @buyer", ("buyer", buyer)))!;
         var now = DateTimeOffset.UtcNow;
         return new OrderState(
             Guid.NewGuid(), EventId, buyer, OrderStatus.AwaitingPayment, [new OrderItem(TierId, holdId, 1, 5000)], 5000, "eur",
