@@ -151,6 +151,46 @@ public sealed class OrderRecoveryTests
         await database.AssertConsistentAsync();
     }
 
+    [Fact]
+    public async Task PaymentWebhook_TheInboxCannotStore_Answers500_AndTheRedeliveryIssuesOnce()
+    {
+        // A payment's success is acted on while the inbox stores it: when the
+        // store fails the order may already be paid; Stripe is told to retry,
+        // and the repeat issues nothing twice.
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database).Start();
+        var tierId = await TierSetup.CreateAsync(app, capacity: 5, priceCents: 1000);
+        var buyer = app.Buyer("buyer-unstored");
+        app.Stripe.Control.ConfigureDelivery(new Ticketing.StripeEmulator.Webhooks.DeliverySettings(Paused: true)); // only our own deliveries below
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        await database.ScalarAsync(
+            """
+            CREATE FUNCTION public.refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'test: inbox refused'; END $$;
+            CREATE TRIGGER refuse_events BEFORE INSERT ON ticketing.stripe_events FOR EACH ROW EXECUTE FUNCTION public.refuse_events();
+            """);
+        var eventId = "evt_unstored_" + orderId.ToString("N");
+        var client = app.CreateClient();
+
+        var refused = await client.SendAsync(Checkout.SignedWebhook(Checkout.PaymentSucceededEvent(eventId, intentId, orderId, 2000)));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)));
+        // the order did not wait for the inbox
+        Assert.Equal("fulfilled", await database.ScalarAsync("SELECT status FROM ticketing.orders WHERE id = @id", ("id", orderId)));
+
+        await database.ScalarAsync("DROP TRIGGER refuse_events ON ticketing.stripe_events");
+        var delivered = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            client.SendAsync(Checkout.SignedWebhook(Checkout.PaymentSucceededEvent(eventId, intentId, orderId, 2000)))));
+
+        Assert.All(delivered, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal("processed", await database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)));
+        await buyer.WaitForStatusAsync(orderId, "fulfilled");
+        Assert.Equal(2, (await buyer.TicketsAsync(orderId)).Length);
+        Assert.Equal(2L, await database.ScalarAsync("SELECT count(*) FROM ticketing.tickets WHERE order_id = @id", ("id", orderId)));
+        await database.AssertConsistentAsync();
+    }
+
     private static async Task<(Guid, string)?> TryOrder(HttpClient buyer, Guid tierId)
     {
         var hold = await buyer.PostJson("/api/holds", new { tierId, quantity = 1 });
