@@ -56,10 +56,10 @@ public sealed class OperationsTests
     }
 
     [Fact]
-    public async Task PaidOrdersMissingTickets_FiresWhenTicketsVanishFromAnOrderSettledLongAgo()
+    public async Task PaidOrdersMissingTickets_FiresWhenTicketsVanishFromAnOrderSettledLongAgo_AndReadinessAgrees()
     {
         await using var ops = await Ops.StartAsync();
-        var (_, orderId) = await ops.SoldTicketAsync();
+        var (tierId, orderId) = await ops.SoldTicketAsync();
         await ops.Database.ScalarAsync(
             "UPDATE ticketing.orders SET updated_at = now() - interval '30 days', created_at = now() - interval '30 days' WHERE id = @id", ("id", orderId));
         Assert.False((await ops.AlertAsync("paid_orders_missing_tickets")).GetProperty("firing").GetBoolean());
@@ -71,6 +71,9 @@ public sealed class OperationsTests
             """, ("id", orderId));
 
         Assert.True((await ops.AlertAsync("paid_orders_missing_tickets")).GetProperty("firing").GetBoolean());
+        var readiness = await ops.ReadinessAsync(tierId);
+        Assert.Equal("not_ready", readiness.GetProperty("status").GetString());
+        Assert.False(readiness.GetProperty("checks").GetProperty("noPaidWithoutTickets").GetBoolean());
     }
 
     [Fact]
