@@ -18,8 +18,8 @@ namespace Ticketing.Grains.Orders;
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
 /// An unpaid order stays activated until its deadline (also while it issues)
-/// and goes as soon as it is idle once settled; an order read back goes after
-/// two idle minutes.
+/// and goes a few seconds after it settles; an order read back goes after two
+/// idle minutes.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
@@ -30,6 +30,9 @@ public sealed class OrderGrain(
     OrderMetrics metrics,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
+    /// <summary>How long a settled order stays for the buyer's page, which reads it (and its tickets) as soon as it settles.</summary>
+    private static readonly TimeSpan SettledGrace = TimeSpan.FromSeconds(5);
+
     private OrderLifecycle? order;
     private long version;
     private IGrainTimer? deadline;
@@ -576,16 +579,24 @@ public sealed class OrderGrain(
     }
 
     /// <summary>
-    /// Deactivates once idle. Waiters answer what is stored and let go, even
-    /// those waiting out the status it has now: a wait still running would
-    /// hold the deactivation, and every call to the order behind it, until
-    /// its timeout.
+    /// Deactivates once idle, <see cref="SettledGrace"/> from now. Waiters
+    /// answer what is stored and let go, even those waiting out the status it
+    /// has now: a wait still running would hold the deactivation, and every
+    /// call to the order behind it, until its timeout. The grace is for the
+    /// buyer's page: once a webhook's saga finished before the page's wait
+    /// arrived (most orders in a checkout run, since the receipt no longer
+    /// delays it), going at once had every such order read back from the
+    /// database and then kept the two idle minutes.
     /// </summary>
     private void Leave()
     {
         leaving = true;
         WakeWaiters();
-        DeactivateOnIdle();
+        this.RegisterGrainTimer(_ =>
+        {
+            DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, SettledGrace, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
