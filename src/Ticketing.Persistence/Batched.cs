@@ -15,7 +15,7 @@ public sealed class Batched<TCall, TResult> : IAsyncDisposable
 {
     private const int MostPerCall = 200;
 
-    private readonly Func<TCall, Task<TResult>> alone;
+    private readonly Func<TCall, Task<TResult>>? alone;
     private readonly Func<IReadOnlyList<TCall>, Task<IReadOnlyList<TResult>>> together;
     private readonly Channel<(TCall Call, TaskCompletionSource<TResult> Done)> queue =
         Channel.CreateUnbounded<(TCall, TaskCompletionSource<TResult>)>(new UnboundedChannelOptions { SingleReader = true });
@@ -25,8 +25,16 @@ public sealed class Batched<TCall, TResult> : IAsyncDisposable
     /// <param name="alone">One call, in a transaction of its own.</param>
     /// <param name="together">The lot in one statement, answering each call's result in order.</param>
     public Batched(Func<TCall, Task<TResult>> alone, Func<IReadOnlyList<TCall>, Task<IReadOnlyList<TResult>>> together)
+        : this(together) => this.alone = alone;
+
+    /// <summary>
+    /// Reads: no call can be at fault for the lot, so a failure is every
+    /// caller's, not made again one by one (a database refusing a statement
+    /// under load would get a statement for each).
+    /// </summary>
+    /// <param name="together">The lot in one statement (a call alone is a lot of one), answering each call's result in order.</param>
+    public Batched(Func<IReadOnlyList<TCall>, Task<IReadOnlyList<TResult>>> together)
     {
-        this.alone = alone;
         this.together = together;
         loop = Task.Run(CallAll);
     }
@@ -58,7 +66,7 @@ public sealed class Batched<TCall, TResult> : IAsyncDisposable
                 batch.Add(next);
             }
 
-            if (batch.Count == 1)
+            if (batch.Count == 1 && alone is not null)
             {
                 await Alone(batch[0]);
             }
@@ -75,7 +83,7 @@ public sealed class Batched<TCall, TResult> : IAsyncDisposable
     {
         try
         {
-            one.Done.SetResult(await alone(one.Call));
+            one.Done.SetResult(await alone!(one.Call));
         }
         catch (Exception failure)
         {
@@ -90,7 +98,7 @@ public sealed class Batched<TCall, TResult> : IAsyncDisposable
         {
             results = await together([.. batch.Select(b => b.Call)]);
         }
-        catch (PostgresException)
+        catch (PostgresException) when (alone is not null)
         {
             await Task.WhenAll(batch.Select(Alone));
             return;

@@ -137,6 +137,8 @@ public sealed class OrderRecoveryTests
         Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
         Assert.Equal("failed", await database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)));
         Assert.Equal("awaiting_payment", await database.ScalarAsync("SELECT status FROM ticketing.orders WHERE id = @id", ("id", orderId)));
+        // The order that could not save goes at once and is read back: it never answers what it failed to store.
+        Assert.Equal("awaiting_payment", (await buyer.GetOrderAsync(orderId)).GetProperty("status").GetString());
 
         await database.ScalarAsync("ALTER TABLE ticketing.orders DROP CONSTRAINT test_refuse_payment");
 

@@ -148,7 +148,7 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
     }
 
     [Fact]
-    public async Task AmountMismatch_IssuesNothing_AndSaysWhy()
+    public async Task AmountMismatch_IssuesNothing_AndSaysWhy_OnceHoweverOftenDelivered()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 10, priceCents: 2500);
         var buyer = App.Buyer("buyer-mismatch");
@@ -156,8 +156,14 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
 
         var response = await App.CreateClient().SendAsync(Checkout.SignedWebhook(
             Checkout.PaymentSucceededEvent("evt_mismatch_" + orderId.ToString("N"), intentId, orderId, 100)));
+        // Delivered again after it was processed: the order sees a payment's success again, and knows this mismatch.
+        var repeated = await App.CreateClient().SendAsync(Checkout.SignedWebhook(
+            Checkout.PaymentSucceededEvent("evt_mismatch_" + orderId.ToString("N"), intentId, orderId, 100)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.Equal(1L, await App.Database.ScalarAsync(
+            "SELECT count(*) FROM ticketing.audit_log WHERE entity = 'order' AND entity_id = @id AND action = 'payment_mismatch'", ("id", orderId.ToString())));
         var order = await buyer.GetOrderAsync(orderId);
         Assert.Equal("awaiting_payment", order.GetProperty("status").GetString());
         Assert.Contains("does not match", order.GetProperty("statusReason").GetString(), StringComparison.Ordinal);

@@ -36,6 +36,7 @@ public sealed class OrderGrain(
     private OrderLifecycle? order;
     private long version;
     private IGrainTimer? deadline;
+    private IGrainTimer? leavingTimer;
     private Task? loading;
     private OrderState? saved;
     private bool leaving;
@@ -362,9 +363,13 @@ public sealed class OrderGrain(
     private async Task<PaymentVerdict> RecordPayment(PaymentEvent payment)
     {
         var late = !order!.IsUnpaid;
+        var reasonBefore = order.State.StatusReason;
         var verdict = order.PaymentSucceeded(payment, Now);
         switch (verdict)
         {
+            case PaymentVerdict.Mismatch when order.State.StatusReason == reasonBefore:
+                // This payment's mismatch was recorded and alerted before: a repeated event.
+                return verdict;
             case PaymentVerdict.Mismatch:
                 metrics.PaymentMismatches.Add(1);
                 logger.LogCritical(
@@ -558,8 +563,8 @@ public sealed class OrderGrain(
 
     /// <summary>
     /// An order that settles in the activation that kept its deadline needs
-    /// neither any more: it goes as soon as it is idle (what it is, is stored;
-    /// a later call reads it back). Kept for the usual two idle minutes, a
+    /// neither any more: it goes a few seconds later (<see cref="LeaveSoon"/>;
+    /// what it is, is stored, and a later call reads it back). Kept for the usual two idle minutes, a
     /// sale's settled orders filled the silo (60,000 activations at 500 orders
     /// a second: a catalog the dashboard walks every second, a heap the GC
     /// keeps marking). An order read back already settled (a late wait, a
@@ -575,24 +580,34 @@ public sealed class OrderGrain(
 
         deadline.Dispose();
         deadline = null;
-        Leave();
+        LeaveSoon();
     }
 
     /// <summary>
-    /// Deactivates once idle, <see cref="SettledGrace"/> from now. Waiters
-    /// answer what is stored and let go, even those waiting out the status it
-    /// has now: a wait still running would hold the deactivation, and every
-    /// call to the order behind it, until its timeout. The grace is for the
-    /// buyer's page: once a webhook's saga finished before the page's wait
-    /// arrived (most orders in a checkout run, since the receipt no longer
-    /// delays it), going at once had every such order read back from the
-    /// database and then kept the two idle minutes.
+    /// Deactivates once idle. Waiters answer what is stored and let go, even
+    /// those waiting out the status it has now: a wait still running would
+    /// hold the deactivation, and every call to the order behind it, until
+    /// its timeout.
     /// </summary>
     private void Leave()
     {
         leaving = true;
         WakeWaiters();
-        this.RegisterGrainTimer(_ =>
+        DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// As <see cref="Leave"/>, <see cref="SettledGrace"/> from now, for the
+    /// buyer's page. Once a webhook's saga finished before the page's wait
+    /// arrived (most orders in a checkout run, since the receipt no longer
+    /// delays it), going at once had every such order read back from the
+    /// database and then kept the two idle minutes.
+    /// </summary>
+    private void LeaveSoon()
+    {
+        leaving = true;
+        WakeWaiters();
+        leavingTimer ??= this.RegisterGrainTimer(_ =>
         {
             DeactivateOnIdle();
             return Task.CompletedTask;

@@ -10,9 +10,10 @@ namespace Ticketing.Grains.Payments;
 /// Takes verified Stripe events: stores each in the inbox, hands it to its
 /// order, and records the outcome. Events are stored before they are acted on,
 /// except a payment's success, which its order records once whatever the inbox
-/// says: it is acted on while it is stored. A repeated event id is a no-op (a
-/// repeated success finds its order paid); one that failed stays in the inbox
-/// for the recovery sweep (and Stripe's own retry).
+/// says: it is acted on while it is stored. A repeated event id changes
+/// nothing (a repeated success reaches its order, which finds itself paid);
+/// one that failed stays in the inbox for the recovery sweep (and Stripe's own
+/// retry).
 /// </summary>
 public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders, IGrainFactory grains, Orders.OrderMetrics metrics, ILogger<PaymentInbox> logger)
 {
@@ -102,7 +103,7 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         }
         catch (Exception failure)
         {
-            logger.LogWarning(failure, "Stripe event {EventId} ({Type}): a repeated act failed; the inbox decides the answer", stripeEvent.Id, stripeEvent.Type);
+            logger.LogWarning(failure, "Stripe event {EventId} ({Type}): the order could not act on it; the inbox's answer stands", stripeEvent.Id, stripeEvent.Type);
         }
     }
 

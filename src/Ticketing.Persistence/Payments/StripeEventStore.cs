@@ -14,8 +14,9 @@ public enum InboxStatus
 public sealed record InboxEvent(string EventId, string Type, string Payload, int Attempts);
 
 /// <summary>
-/// The webhook inbox: every Stripe event is stored, keyed by its id, before it
-/// is acted on, so a repeated delivery is recognised and a failed one retried.
+/// The webhook inbox: every Stripe event acted on is stored, keyed by its id
+/// (before it is acted on, or for a payment's success while its order acts),
+/// so a repeated delivery is recognised and a failed one retried.
 /// Receipts and "processed" marks of events arriving together are written
 /// together (<see cref="Batched{TCall, TResult}"/>): one statement for the lot.
 /// </summary>

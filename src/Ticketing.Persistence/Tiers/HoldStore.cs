@@ -16,7 +16,7 @@ public sealed class HoldStore : IAsyncDisposable
     public HoldStore(NpgsqlDataSource database)
     {
         this.database = database;
-        reads = new Batched<Guid, StoredHold?>(async one => (await ReadTogetherAsync([one]))[0], ReadTogetherAsync);
+        reads = new Batched<Guid, StoredHold?>(ReadTogetherAsync);
     }
 
     public ValueTask DisposeAsync() => reads.DisposeAsync();
