@@ -111,6 +111,8 @@ public static class LoadRun
         var interval = Stopwatch.Frequency / rate;
         var first = Stopwatch.GetTimestamp();
         var inFlight = new SemaphoreSlim(maxInFlight);
+        // Each user runs one step at a time, as a buyer does: a step takes a free user, not the i-th.
+        var freeUsers = new ConcurrentQueue<int>(Enumerable.Range(0, maxInFlight));
         var running = new ConcurrentDictionary<long, Task>();
         for (long i = 0; ; i++)
         {
@@ -128,7 +130,7 @@ public static class LoadRun
 
             // A request still waiting for a free user is late, and its lateness counts.
             await inFlight.WaitAsync();
-            var user = (int)(i % maxInFlight);
+            freeUsers.TryDequeue(out var user);
             var id = i;
             running[id] = Task.Run(async () =>
             {
@@ -143,6 +145,7 @@ public static class LoadRun
                 }
                 finally
                 {
+                    freeUsers.Enqueue(user);
                     inFlight.Release();
                     running.TryRemove(id, out _);
                 }
