@@ -172,6 +172,32 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
     }
 
     [Fact]
+    public async Task PaymentForAnOrderThatDoesNotExist_IsRefunded_Once()
+    {
+        var stripe = App.Stripe.Client();
+        var intent = await stripe.V1.PaymentIntents.CreateAsync(new Stripe.PaymentIntentCreateOptions
+        {
+            Amount = 2500,
+            Currency = "eur",
+            Metadata = new Dictionary<string, string> { ["order_id"] = Guid.NewGuid().ToString() },
+        });
+
+        App.Stripe.Control.Succeed(intent.Id);
+
+        var refunded = await Eventually.Value(
+            async () => (await stripe.V1.PaymentIntents.GetAsync(intent.Id, new Stripe.PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge?.AmountRefunded ?? 0,
+            amount => amount == 2500,
+            TimeSpan.FromSeconds(20));
+        Assert.Equal(2500, refunded);
+        var succeeded = await App.Stripe.Control.WaitForDeliveriesAsync(a => a.Any(d => d.EventType == "payment_intent.succeeded" && d.StatusCode == 200));
+        var eventId = succeeded.First(d => d.EventType == "payment_intent.succeeded" && d.StatusCode == 200).EventId;
+        // Delivered again: the refund's idempotency key is the payment's, so nothing more goes back.
+        App.Stripe.Control.Resend(eventId);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(2500, (await stripe.V1.PaymentIntents.GetAsync(intent.Id, new Stripe.PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge?.AmountRefunded);
+    }
+
+    [Fact]
     public async Task EventForNoOrder_IsStoredAndAnswered200()
     {
         var eventId = "evt_stranger_" + Guid.NewGuid().ToString("N");

@@ -262,6 +262,11 @@ public sealed class OrderGrain(
         {
             logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
             DeactivateOnIdle();
+            if (paymentEvent.Kind == PaymentEventKind.Succeeded)
+            {
+                await RefundOrphanPayment(paymentEvent);
+            }
+
             return;
         }
 
@@ -358,6 +363,30 @@ public sealed class OrderGrain(
         return intent.Status == "succeeded"
             ? new PaymentEvent($"fetched:{intent.Id}", PaymentEventKind.Succeeded, intent.Id, intent.AmountReceived, intent.Currency, intent.LatestChargeId)
             : null;
+    }
+
+    /// <summary>
+    /// Money taken for an order that was never stored: no ticket can be issued
+    /// for it, so it goes back (once: the refund's idempotency key is the
+    /// payment's). An order's row is written before its payment can be paid,
+    /// and a payment is never acted on while its order is being placed, so
+    /// this is a fault elsewhere: alerted. A payment Stripe does not know took
+    /// no money, and is left.
+    /// </summary>
+    private async Task RefundOrphanPayment(PaymentEvent payment)
+    {
+        metrics.OrphanPayments.Add(1);
+        logger.LogCritical("ALERT payment {PaymentIntentId} of {Amount} {Currency} names order {OrderId}, which does not exist: refunding it",
+            payment.PaymentIntentId, payment.AmountCents, payment.Currency, OrderId);
+        try
+        {
+            await payments.RefundAsync(payment.PaymentIntentId, null, $"orphan-{payment.PaymentIntentId}-refund",
+                new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["reason"] = "no_such_order" }, CancellationToken.None);
+        }
+        catch (Stripe.StripeException unknown) when (unknown.StripeError?.Code == "resource_missing" || StripePayments.IsRefusal(unknown))
+        {
+            logger.LogWarning(unknown, "Payment {PaymentIntentId} could not be refunded: {Message}", payment.PaymentIntentId, unknown.StripeError?.Message);
+        }
     }
 
     private async Task<PaymentVerdict> RecordPayment(PaymentEvent payment)

@@ -16,6 +16,7 @@ public sealed class OrderMetrics
         OrdersUnfulfillable = meter.CreateCounter<long>("orders_unfulfillable", "{order}", "Paid orders refunded because the capacity was gone (late payments).");
         PaymentMismatches = meter.CreateCounter<long>("payment_mismatches", "{payment}", "Payments whose amount or currency did not match their order: nothing issued.");
         DisputesOpened = meter.CreateCounter<long>("disputes_opened", "{dispute}", "Payments disputed by the buyer's bank.");
+        OrphanPayments = meter.CreateCounter<long>("orphan_payments", "{payment}", "Payments naming an order that does not exist: refunded.");
     }
 
     public Counter<long> OrdersPlaced { get; }
@@ -31,4 +32,6 @@ public sealed class OrderMetrics
     public Counter<long> PaymentMismatches { get; }
 
     public Counter<long> DisputesOpened { get; }
+
+    public Counter<long> OrphanPayments { get; }
 }
