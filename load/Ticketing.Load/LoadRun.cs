@@ -130,6 +130,7 @@ public static class LoadRun
 
             // A request still waiting for a free user is late, and its lateness counts.
             await inFlight.WaitAsync();
+            // Never empty here: a user goes back to the queue before its slot is released.
             freeUsers.TryDequeue(out var user);
             var id = i;
             running[id] = Task.Run(async () =>

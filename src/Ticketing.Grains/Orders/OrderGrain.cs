@@ -593,10 +593,10 @@ public sealed class OrderGrain(
     /// <summary>
     /// An order that settles in the activation that kept its deadline needs
     /// neither any more: it goes a few seconds later (<see cref="LeaveSoon"/>;
-    /// what it is, is stored, and a later call reads it back). Kept for the usual two idle minutes, a
-    /// sale's settled orders filled the silo (60,000 activations at 500 orders
-    /// a second: a catalog the dashboard walks every second, a heap the GC
-    /// keeps marking). An order read back already settled (a late wait, a
+    /// what it is, is stored, and a later call reads it back). Kept for the
+    /// usual two idle minutes, a sale's settled orders filled the silo
+    /// (60,000 activations at 500 orders a second: a catalog the dashboard
+    /// walks every second, a heap the GC keeps marking). An order read back already settled (a late wait, a
     /// repeated webhook) has no deadline and stays the two idle minutes, so a
     /// storm of repeated webhooks does not deactivate it under their feet.
     /// </summary>
