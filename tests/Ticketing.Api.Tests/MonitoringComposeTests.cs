@@ -25,6 +25,7 @@ public sealed partial class MonitoringComposeTests
         "ticketing_ghost_reservations",
         "ticketing_lagging_expired_holds",
         "ticketing_revenue_mismatch_cents",
+        "ticketing_payments_without_order",
         "orders_paid_total",
         "orders_fulfilled_total",
         "orders_unfulfillable_total",

@@ -11,7 +11,7 @@ namespace Ticketing.Api.Tests;
 public sealed class OperationsTests
 {
     private static readonly string[] AlertNames =
-        ["paid_orders_missing_tickets", "negative_ticket_availability", "ghost_reservations_high", "hold_expiry_lagging", "revenue_mismatch"];
+        ["paid_orders_missing_tickets", "negative_ticket_availability", "ghost_reservations_high", "hold_expiry_lagging", "revenue_mismatch", "payment_without_order"];
 
     [Fact]
     public async Task Alerts_OnAHealthyDatabase_AreQuiet_AndReadinessIsReady()
@@ -32,6 +32,29 @@ public sealed class OperationsTests
         Assert.Equal(1, readiness.GetProperty("totals").GetProperty("sold").GetInt32());
         Assert.True(readiness.GetProperty("checks").GetProperty("noPaidWithoutTickets").GetBoolean());
         _ = orderId;
+    }
+
+    [Fact]
+    public async Task PaymentWithoutOrder_CountsTheNotesOfTheLastDay()
+    {
+        await using var ops = await Ops.StartAsync();
+        await ops.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.payments_without_order (payment_intent_id, order_id, event_id, amount_cents, currency, refund_id, noticed_at)
+            VALUES ('pi_last_week', gen_random_uuid(), 'evt_last_week', 2500, 'eur', 're_last_week', now() - interval '7 days')
+            """);
+        Assert.False((await ops.AlertAsync("payment_without_order")).GetProperty("firing").GetBoolean());
+
+        await ops.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.payments_without_order (payment_intent_id, order_id, event_id, amount_cents, currency, refund_id)
+            VALUES ('pi_just_now', gen_random_uuid(), 'evt_just_now', 2500, 'eur', NULL)
+            """);
+
+        var alert = await ops.AlertAsync("payment_without_order");
+        Assert.True(alert.GetProperty("firing").GetBoolean());
+        Assert.Equal(1, alert.GetProperty("value").GetDouble());
+        Assert.Equal("P1", alert.GetProperty("severity").GetString());
     }
 
     [Fact]

@@ -189,12 +189,23 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
             amount => amount == 2500,
             TimeSpan.FromSeconds(20));
         Assert.Equal(2500, refunded);
-        var succeeded = await App.Stripe.Control.WaitForDeliveriesAsync(a => a.Any(d => d.EventType == "payment_intent.succeeded" && d.StatusCode == 200));
-        var eventId = succeeded.First(d => d.EventType == "payment_intent.succeeded" && d.StatusCode == 200).EventId;
+        var succeeded = App.Stripe.Control.Events.Single(e => e.Type == "payment_intent.succeeded" && e.Data.Object is Ticketing.StripeEmulator.Payments.PaymentIntent { Id: var id } && id == intent.Id);
+        await App.Stripe.Control.WaitForDeliveriesAsync(attempts => attempts.Any(a => a.EventId == succeeded.Id && a.Succeeded));
         // Delivered again: the refund's idempotency key is the payment's, so nothing more goes back.
-        App.Stripe.Control.Resend(eventId);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        App.Stripe.Control.Resend(succeeded.Id);
+        await App.Stripe.Control.WaitForDeliveriesAsync(attempts => attempts.Count(a => a.EventId == succeeded.Id && a.Succeeded) >= 2);
         Assert.Equal(2500, (await stripe.V1.PaymentIntents.GetAsync(intent.Id, new Stripe.PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge?.AmountRefunded);
+
+        // Noted once, with its refund, and the on-call engineer is told.
+        Assert.Equal(1L, await App.Database.ScalarAsync(
+            "SELECT count(*) FROM ticketing.payments_without_order WHERE payment_intent_id = @id AND refund_id IS NOT NULL AND amount_cents = 2500 AND event_id = @event",
+            ("id", intent.Id), ("event", succeeded.Id)));
+        var alerts = await (await App.Organizer().GetAsync("/api/ops/alerts")).AssertJson(HttpStatusCode.OK);
+        var alert = alerts.EnumerateArray().Single(a => a.GetProperty("name").GetString() == "payment_without_order");
+        Assert.True(alert.GetProperty("firing").GetBoolean());
+        // at least this one: other tests of the class also pay orders that do not exist
+        Assert.True(alert.GetProperty("value").GetDouble() >= 1);
+        Assert.Equal("P1", alert.GetProperty("severity").GetString());
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class AlertMeasuresTests : StatementPagesTests
 
         var counts = await store.InvariantCountsAsync(CancellationToken.None);
 
-        Assert.Equal(new InvariantCounts(0, 0, 0, 0), counts);
+        Assert.Equal(new InvariantCounts(0, 0, 0, 0, 0), counts);
         Assert.InRange(await Database.PagesPerCallAsync("%WITH tiers AS%"), 1, MaxPages);
     }
 

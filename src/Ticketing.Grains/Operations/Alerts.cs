@@ -3,7 +3,7 @@ using Ticketing.Persistence.Operations;
 
 namespace Ticketing.Grains.Operations;
 
-/// <summary>The five alerts: what each measures, its severity and threshold (it fires above it), and its runbook section.</summary>
+/// <summary>The six alerts: what each measures, its severity and threshold (it fires above it), and its runbook section.</summary>
 public static class Alerts
 {
     public const string PaidOrdersMissingTickets = "paid_orders_missing_tickets";
@@ -11,6 +11,7 @@ public static class Alerts
     public const string GhostReservationsHigh = "ghost_reservations_high";
     public const string HoldExpiryLagging = "hold_expiry_lagging";
     public const string RevenueMismatch = "revenue_mismatch";
+    public const string PaymentWithoutOrder = "payment_without_order";
 
     /// <summary>Each alert's Prometheus gauge.</summary>
     public static readonly IReadOnlyList<(string Alert, string Gauge)> GaugeNames =
@@ -20,6 +21,7 @@ public static class Alerts
         (GhostReservationsHigh, "ticketing_ghost_reservations"),
         (HoldExpiryLagging, "ticketing_lagging_expired_holds"),
         (RevenueMismatch, "ticketing_revenue_mismatch_cents"),
+        (PaymentWithoutOrder, "ticketing_payments_without_order"),
     ];
 
     public static IReadOnlyList<AlertState> Evaluate(InvariantCounts counts, long revenueDifferenceCents, DateTimeOffset now) =>
@@ -30,6 +32,8 @@ public static class Alerts
         State(HoldExpiryLagging, "P1", counts.LaggingExpiredHolds, 0, now),
         // $500 in cents
         State(RevenueMismatch, "P2", revenueDifferenceCents, 50_000, now),
+        // refunded already: a fault to explain, not money to chase
+        State(PaymentWithoutOrder, "P1", counts.PaymentsWithoutOrder, 0, now),
     ];
 
     private static AlertState State(string name, string severity, double value, double threshold, DateTimeOffset now) =>

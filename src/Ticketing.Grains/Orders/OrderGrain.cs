@@ -368,25 +368,30 @@ public sealed class OrderGrain(
     /// <summary>
     /// Money taken for an order that was never stored: no ticket can be issued
     /// for it, so it goes back (once: the refund's idempotency key is the
-    /// payment's). An order's row is written before its payment can be paid,
-    /// and a payment is never acted on while its order is being placed, so
-    /// this is a fault elsewhere: alerted. A payment Stripe does not know took
-    /// no money, and is left.
+    /// payment's), and is noted for the alert payment_without_order. An
+    /// order's row is written before its payment can be paid, and a payment is
+    /// never acted on while its order is being placed, so this is a fault
+    /// elsewhere. A payment Stripe does not know took no money, and is noted
+    /// without a refund. A failure to refund or to note throws, and the inbox
+    /// delivers the event again.
     /// </summary>
     private async Task RefundOrphanPayment(PaymentEvent payment)
     {
         metrics.OrphanPayments.Add(1);
         logger.LogCritical("ALERT payment {PaymentIntentId} of {Amount} {Currency} names order {OrderId}, which does not exist: refunding it",
             payment.PaymentIntentId, payment.AmountCents, payment.Currency, OrderId);
+        string? refundId = null;
         try
         {
-            await payments.RefundAsync(payment.PaymentIntentId, null, $"orphan-{payment.PaymentIntentId}-refund",
+            refundId = await payments.RefundAsync(payment.PaymentIntentId, null, $"orphan-{payment.PaymentIntentId}-refund",
                 new Dictionary<string, string> { ["order_id"] = OrderId.ToString(), ["reason"] = "no_such_order" }, CancellationToken.None);
         }
         catch (Stripe.StripeException unknown) when (unknown.StripeError?.Code == "resource_missing" || StripePayments.IsRefusal(unknown))
         {
             logger.LogWarning(unknown, "Payment {PaymentIntentId} could not be refunded: {Message}", payment.PaymentIntentId, unknown.StripeError?.Message);
         }
+
+        await repository.NotePaymentWithoutOrderAsync(OrderId, payment, refundId, CancellationToken.None);
     }
 
     private async Task<PaymentVerdict> RecordPayment(PaymentEvent payment)

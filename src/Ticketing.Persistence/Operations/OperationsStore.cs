@@ -8,7 +8,7 @@ public sealed record EventReadiness(
     int Tiers, int Capacity, int Sold, int Reserved, int Available, int NegativeTiers, int GhostReserved, int PaidWithoutTickets);
 
 /// <summary>The invariants measured for the alerts.</summary>
-public sealed record InvariantCounts(long PaidOrdersMissingTickets, long NegativeAvailabilityTiers, long GhostReservations, long LaggingExpiredHolds);
+public sealed record InvariantCounts(long PaidOrdersMissingTickets, long NegativeAvailabilityTiers, long GhostReservations, long LaggingExpiredHolds, long PaymentsWithoutOrder);
 
 /// <summary>A tier whose stored counters disagree with its holds and tickets, or with holds nobody freed.</summary>
 public sealed record TierDrift(Guid TierId, int StoredReserved, int LiveReserved, int LapsedReserved, int StoredIssued, int LiveTickets);
@@ -77,11 +77,12 @@ public sealed class OperationsStore(NpgsqlDataSource database)
                 (SELECT count(*) FROM tiers
                  WHERE quantity - live_reserved - issued_quantity < 0 OR quantity - reserved_quantity - issued_quantity < 0),
                 (SELECT coalesce(sum(greatest(reserved_quantity - live_reserved, 0)), 0) FROM tiers),
-                (SELECT count(*) FROM ticketing.ticket_holds WHERE status = 'active' AND expires_at < now() - interval '60 seconds')
+                (SELECT count(*) FROM ticketing.ticket_holds WHERE status = 'active' AND expires_at < now() - interval '60 seconds'),
+                (SELECT count(*) FROM ticketing.payments_without_order WHERE noticed_at > now() - interval '1 day')
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new InvariantCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return new InvariantCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
     /// <summary>

@@ -364,6 +364,28 @@ public sealed class OrderRepository : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>
+    /// Notes a payment that named this order, which does not exist (sql/0016).
+    /// A repeat keeps the first note, and adds the refund when the first had none.
+    /// </summary>
+    public async Task NotePaymentWithoutOrderAsync(Guid orderId, PaymentEvent payment, string? refundId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO ticketing.payments_without_order (payment_intent_id, order_id, event_id, amount_cents, currency, refund_id)
+            VALUES (@payment_intent_id, @order_id, @event_id, @amount_cents, @currency, @refund_id)
+            ON CONFLICT (payment_intent_id) DO UPDATE
+                SET refund_id = coalesce(payments_without_order.refund_id, excluded.refund_id)
+            """);
+        command.Parameters.AddWithValue("payment_intent_id", payment.PaymentIntentId);
+        command.Parameters.AddWithValue("order_id", orderId);
+        command.Parameters.AddWithValue("event_id", payment.EventId);
+        command.Parameters.AddWithValue("amount_cents", payment.AmountCents);
+        command.Parameters.AddWithValue("currency", payment.Currency);
+        command.Parameters.Add(new NpgsqlParameter("refund_id", NpgsqlDbType.Text) { Value = (object?)refundId ?? DBNull.Value });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<Guid?> FindByPaymentIntentAsync(string paymentIntentId, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand("SELECT id FROM ticketing.orders WHERE stripe_payment_intent_id = @id");
