@@ -52,7 +52,8 @@ root.SetAction(async parsed =>
 
     using var api = new TicketingApi(new Uri(parsed.GetValue(target)!), key, shape.Users);
     var results = new List<RunResult>();
-    var notes = new List<string>();
+    var probe = MachineProbe.Measure();
+    var notes = new List<string> { probe.ToString() };
     var exitCode = 0;
     switch (name)
     {
@@ -106,7 +107,7 @@ root.SetAction(async parsed =>
     }
 
     RunResult.Print(results, notes);
-    var (json, markdown) = RunResult.Write(parsed.GetValue(output)!, name, results, notes);
+    var (json, markdown) = RunResult.Write(parsed.GetValue(output)!, name, probe, results, notes);
     AnsiConsole.MarkupLineInterpolated($"[grey]written: {json}, {markdown}[/]");
     return exitCode;
 });

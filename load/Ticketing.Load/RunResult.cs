@@ -45,11 +45,12 @@ public sealed record RunResult(
     }
 
     /// <summary>Writes the same figures as JSON and Markdown; answers the two paths.</summary>
-    public static (string Json, string Markdown) Write(string directory, string scenario, IReadOnlyList<RunResult> results, IReadOnlyList<string> notes)
+    public static (string Json, string Markdown) Write(
+        string directory, string scenario, MachineProbe probe, IReadOnlyList<RunResult> results, IReadOnlyList<string> notes)
     {
         Directory.CreateDirectory(directory);
         var stem = Path.Combine(directory, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{scenario}");
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(new { scenario, machine = Machine(), results, notes }, Json));
+        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(new { scenario, machine = Machine(), probe, results, notes }, Json));
 
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"### {scenario} ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine()})");

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace Ticketing.Load;
+
+/// <summary>
+/// How fast the machine is at the time of a run. These machines' speed moves
+/// by up to 40 % within an hour (the same code took 453 and 835 us of silo
+/// CPU an order), so a run's figures compare with another's only beside this.
+/// Two fixed single-threaded workloads, each the best of three: hashing
+/// (the core's own speed) and a walk that misses the cache at every step (what
+/// the silo and PostgreSQL mostly wait on). Lower is faster.
+/// </summary>
+public sealed record MachineProbe(double HashMs, double MemoryWalkMs)
+{
+    private const int HashedBytes = 32 << 20;
+    private const int WalkedSlots = 8 << 20;
+    private const int WalkSteps = 2_000_000;
+
+    /// <summary>Where the walk's end goes, so that the walk is not optimised away.</summary>
+    private static int walked;
+
+    public static MachineProbe Measure()
+    {
+        var data = new byte[HashedBytes];
+        Random.Shared.NextBytes(data);
+        var next = OneCycle(WalkedSlots);
+        return new MachineProbe(
+            Best(() => SHA256.HashData(data)),
+            Best(() => walked = Walk(next, WalkSteps)));
+    }
+
+    public override string ToString() => FormattableString.Invariant($"probe: hash {HashMs:0.0} ms, memory walk {MemoryWalkMs:0.0} ms (lower is faster)");
+
+    private static double Best(Action work)
+    {
+        var best = double.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            work();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return best;
+    }
+
+    /// <summary>A random permutation that is one cycle (Sattolo's algorithm), so the walk visits slots in no order the cache can guess.</summary>
+    private static int[] OneCycle(int slots)
+    {
+        var next = new int[slots];
+        for (var i = 0; i < slots; i++)
+        {
+            next[i] = i;
+        }
+
+        var random = new Random(7);
+        for (var i = slots - 1; i > 0; i--)
+        {
+            var j = random.Next(i);
+            (next[i], next[j]) = (next[j], next[i]);
+        }
+
+        return next;
+    }
+
+    private static int Walk(int[] next, int steps)
+    {
+        var at = 0;
+        for (var i = 0; i < steps; i++)
+        {
+            at = next[at];
+        }
+
+        return at;
+    }
+}

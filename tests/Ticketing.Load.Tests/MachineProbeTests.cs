@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace Ticketing.Load.Tests;
+
+/// <summary>Every result carries the machine's speed when it was measured, from work that really ran.</summary>
+public sealed class MachineProbeTests
+{
+    [Fact]
+    public void Measure_TimesBothWorkloads()
+    {
+        var probe = MachineProbe.Measure();
+
+        // 32 MB hashed and 2,000,000 cache-missing steps take milliseconds on any machine; nothing means the work was skipped.
+        Assert.InRange(probe.HashMs, 1, 10_000);
+        Assert.InRange(probe.MemoryWalkMs, 1, 10_000);
+    }
+
+    [Fact]
+    public void Write_RecordsTheProbeInTheJson()
+    {
+        var folder = Directory.CreateTempSubdirectory("probe-").FullName;
+        try
+        {
+            var (json, _) = RunResult.Write(folder, "probe-test", new MachineProbe(12.5, 80.25), [], ["a note"]);
+
+            using var written = JsonDocument.Parse(File.ReadAllText(json));
+            var probe = written.RootElement.GetProperty("probe");
+            Assert.Equal(12.5, probe.GetProperty("hashMs").GetDouble());
+            Assert.Equal(80.25, probe.GetProperty("memoryWalkMs").GetDouble());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
