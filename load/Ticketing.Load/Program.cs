@@ -53,7 +53,8 @@ root.SetAction(async parsed =>
     using var api = new TicketingApi(new Uri(parsed.GetValue(target)!), key, shape.Users);
     var results = new List<RunResult>();
     var probe = MachineProbe.Measure();
-    var notes = new List<string> { probe.ToString() };
+    using var sampler = MachineSampler.Start();
+    var notes = new List<string>();
     var exitCode = 0;
     switch (name)
     {
@@ -106,6 +107,9 @@ root.SetAction(async parsed =>
             break;
     }
 
+    sampler?.Dispose();
+    probe = probe with { DuringRunWalkMs = sampler?.MedianWalkMs, DuringRunSamples = sampler?.Samples ?? 0 };
+    notes.Insert(0, probe.ToString());
     RunResult.Print(results, notes);
     var (json, markdown) = RunResult.Write(parsed.GetValue(output)!, name, probe, results, notes);
     AnsiConsole.MarkupLineInterpolated($"[grey]written: {json}, {markdown}[/]");

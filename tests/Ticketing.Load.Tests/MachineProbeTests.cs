@@ -16,17 +16,35 @@ public sealed class MachineProbeTests
     }
 
     [Fact]
+    public async Task Sampler_WalksEveryTwoSeconds_InItsOwnCpuTime()
+    {
+        using var sampler = MachineSampler.Start();
+        Assert.NotNull(sampler);
+
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
+        sampler.Dispose();
+
+        Assert.Equal(2, sampler.Samples);
+        // 200,000 cache-missing steps, scaled to the probe's 2,000,000.
+        Assert.InRange(sampler.MedianWalkMs!.Value, 1, 10_000);
+        sampler.Dispose(); // a second time: nothing more
+        Assert.Equal(2, sampler.Samples);
+    }
+
+    [Fact]
     public void Write_RecordsTheProbeInTheJson()
     {
         var folder = Directory.CreateTempSubdirectory("probe-").FullName;
         try
         {
-            var (json, _) = RunResult.Write(folder, "probe-test", new MachineProbe(12.5, 80.25), [], ["a note"]);
+            var (json, _) = RunResult.Write(folder, "probe-test", new MachineProbe(12.5, 80.25, 95.5, 10), [], ["a note"]);
 
             using var written = JsonDocument.Parse(File.ReadAllText(json));
             var probe = written.RootElement.GetProperty("probe");
             Assert.Equal(12.5, probe.GetProperty("hashMs").GetDouble());
             Assert.Equal(80.25, probe.GetProperty("memoryWalkMs").GetDouble());
+            Assert.Equal(95.5, probe.GetProperty("duringRunWalkMs").GetDouble());
+            Assert.Equal(10, probe.GetProperty("duringRunSamples").GetInt32());
         }
         finally
         {
