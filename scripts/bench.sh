@@ -23,9 +23,6 @@ dotnet build src/Ticketing.Api -c Release -v quiet -nologo
 dotnet build load/Ticketing.Load -c Release -v quiet -nologo
 dotnet build src/Ticketing.StripeEmulator -c Release -v quiet -nologo
 
-# The silo's young generation as in its Dockerfile (why there); the emulator
-# and the load generator share the two cores and the cache, and run with it too.
-export DOTNET_GCgen0size=0x400000
 export ConnectionStrings__Ticketing="$bench_connection"
 export Ticketing__Auth__SigningKey="bench-signing-key-0123456789abcdef-0123456789"
 export ASPNETCORE_URLS="http://127.0.0.1:5080"

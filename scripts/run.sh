@@ -67,7 +67,6 @@ echo
 # emulator along with the silo.
 # From its own folder: the content root is where ASP.NET Core watches files,
 # and .data (PostgreSQL's files) changes all the time.
-# The silo's young generation as in its Dockerfile (DOTNET_GCgen0size, why there).
-(cd "$(dirname "$api")" && DOTNET_GCgen0size=0x400000 exec dotnet "$(basename "$api")") &
+(cd "$(dirname "$api")" && exec dotnet "$(basename "$api")") &
 pids+=("$!")
 wait "${pids[-1]}"

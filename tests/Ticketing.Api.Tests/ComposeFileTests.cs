@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Npgsql;
 using Ticketing.Api.Hosting;
 using Ticketing.Testing;
@@ -131,17 +130,6 @@ public sealed class ComposeFileTests
         var ports = Environment("silo");
         Assert.Contains($"EXPOSE 8080 {ports["Orleans__Endpoints__SiloPort"]} {ports["Orleans__Endpoints__GatewayPort"]}", text, StringComparison.Ordinal);
         Assert.Contains("Ticketing.Api.csproj", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Silo_RunsWithOneYoungGeneration_InItsImage_AndInTheRunAndBenchScripts()
-    {
-        var dockerfile = File.ReadAllText(Path.Combine(Root, "src", "Ticketing.Api", "Dockerfile"));
-        var size = Regex.Match(dockerfile, @"^ENV DOTNET_GCgen0size=(0x[0-9a-fA-F]+)$", RegexOptions.Multiline);
-
-        Assert.True(size.Success, "the silo's Dockerfile sets no DOTNET_GCgen0size");
-        Assert.Contains($"DOTNET_GCgen0size={size.Groups[1].Value} exec dotnet", File.ReadAllText(Path.Combine(Root, "scripts", "run.sh")), StringComparison.Ordinal);
-        Assert.Contains($"DOTNET_GCgen0size={size.Groups[1].Value}", File.ReadAllText(Path.Combine(Root, "scripts", "bench.sh")), StringComparison.Ordinal);
     }
 
     private static int ListenPort(Dictionary<string, string> environment) =>
