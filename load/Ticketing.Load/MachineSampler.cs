@@ -9,7 +9,7 @@ namespace Ticketing.Load;
 /// system's speed during the run (the probe before it did not predict the
 /// run: other tenants change it within minutes). About 1 % of one core.
 /// </summary>
-public sealed partial class MachineSampler : IDisposable
+public sealed class MachineSampler : IDisposable
 {
     private const int StepsPerSample = 200_000;
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
@@ -64,11 +64,10 @@ public sealed partial class MachineSampler : IDisposable
 
     private void SampleUntilStopped()
     {
-        var next = MachineProbe.OneCycle(MachineProbe.WalkedSlots);
         while (!stop.Wait(Every))
         {
             var started = ThreadCpuMs();
-            GC.KeepAlive(MachineProbe.Walk(next, StepsPerSample));
+            GC.KeepAlive(MachineProbe.Walk(StepsPerSample));
             var spent = ThreadCpuMs() - started;
             lock (samples)
             {
