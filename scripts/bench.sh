@@ -64,4 +64,4 @@ done
 
 sleep "${BENCH_SETTLE:-0}"
 dotnet load/Ticketing.Load/bin/Release/net10.0/Ticketing.Load.dll \
-  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --stripe "$Ticketing__Stripe__ApiBase" --stripe-key "$Ticketing__Stripe__SecretKey" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" "$@"
+  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --stripe "$Ticketing__Stripe__ApiBase" --stripe-key "$Ticketing__Stripe__SecretKey" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" --emulator-pid "$stripe" "$@"

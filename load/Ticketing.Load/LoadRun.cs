@@ -27,7 +27,7 @@ public static class LoadRun
 {
     private static readonly long TicksPerMicrosecond = Stopwatch.Frequency / 1_000_000;
 
-    public static async Task<RunResult> RunAsync(string name, LoadShape shape, Func<int, CancellationToken, Task<StepOutcome>> step, Func<TimeSpan>? serverCpu = null)
+    public static async Task<RunResult> RunAsync(string name, LoadShape shape, Func<int, CancellationToken, Task<StepOutcome>> step, CpuAccount? cpu = null)
     {
         var recorder = new Recorder();
         using var progress = StartProgress(name, shape, recorder);
@@ -35,8 +35,8 @@ public static class LoadRun
         var measureFrom = started + (long)(shape.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = measureFrom + (long)(shape.Duration.TotalSeconds * Stopwatch.Frequency);
 
-        var cpuAtStart = serverCpu is null ? null : SampleAt(measureFrom, serverCpu);
-        var cpuAtEnd = serverCpu is null ? null : SampleAt(end, serverCpu);
+        var cpuAtStart = cpu is null ? null : ReadAt(measureFrom, cpu);
+        var cpuAtEnd = cpu is null ? null : ReadAt(end, cpu);
         if (shape.Rate is { } rate)
         {
             await RunOpen(shape.Users, rate, measureFrom, end, step, recorder);
@@ -47,16 +47,15 @@ public static class LoadRun
         }
 
         var result = recorder.Result(name, shape, Stopwatch.GetElapsedTime(measureFrom, Math.Max(measureFrom, Math.Min(end, Stopwatch.GetTimestamp()))));
-        if (cpuAtStart is not null && cpuAtEnd is not null && result.Requests > 0)
+        if (cpu is not null && cpuAtStart is not null && cpuAtEnd is not null && result.Requests > 0)
         {
-            var cpu = await cpuAtEnd - await cpuAtStart;
-            result = result with { ServerCpuMicrosPerRequest = cpu.TotalMicroseconds / result.Requests };
+            result = result with { Cpu = cpu.PerRequest(await cpuAtStart, await cpuAtEnd, result.Requests) };
         }
 
         return result;
     }
 
-    private static async Task<TimeSpan> SampleAt(long timestamp, Func<TimeSpan> cpu)
+    private static async Task<CpuReading> ReadAt(long timestamp, CpuAccount cpu)
     {
         var wait = timestamp - Stopwatch.GetTimestamp();
         if (wait > 0)
@@ -64,7 +63,7 @@ public static class LoadRun
             await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
         }
 
-        return cpu();
+        return cpu.Read();
     }
 
     /// <summary>Every user sends one request, all released at the same moment (an on-sale).</summary>

@@ -25,10 +25,11 @@ var stripe = new Option<string?>("--stripe") { Description = "checkout: the Stri
 var stripeKey = new Option<string>("--stripe-key") { Description = "checkout: a secret key the emulator accepts.", DefaultValueFactory = _ => "sk_test_load" };
 var tickets = new Option<int>("--tickets") { Description = "scan: tickets issued at the venue before the gates open.", DefaultValueFactory = _ => 400_000 };
 var siloPid = new Option<int?>("--silo-pid") { Description = "The silo's process id on this machine: reports its CPU per request (steadier than throughput)." };
+var emulatorPid = new Option<int?>("--emulator-pid") { Description = "The Stripe emulator's process id on this machine: reports its CPU per request too." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
-    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid, tickets, stripe, stripeKey,
+    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid, emulatorPid, tickets, stripe, stripeKey,
 };
 
 root.SetAction(async parsed =>
@@ -54,22 +55,23 @@ root.SetAction(async parsed =>
     var results = new List<RunResult>();
     var probe = MachineProbe.Measure();
     using var sampler = MachineSampler.Start();
+    var cpu = CpuAccount.For(parsed.GetValue(siloPid), parsed.GetValue(emulatorPid));
     var notes = new List<string>();
     var exitCode = 0;
     switch (name)
     {
         case "baseline":
-            results.Add(await Baseline.RunAsync(connectionString!, shape));
+            results.Add(await Baseline.RunAsync(connectionString!, shape, cpu));
             break;
         case "hot-tier":
             if (!parsed.GetValue(noBaseline))
             {
-                results.Add(await Baseline.RunAsync(connectionString!, shape));
+                results.Add(await Baseline.RunAsync(connectionString!, shape, cpu));
                 await Baseline.TidyAsync(connectionString!);
                 notes.Add("Between the runs: VACUUM (ANALYZE) of ticket_tiers and ticket_holds, and a CHECKPOINT.");
             }
 
-            results.Add(await HotTier.RunAsync(api, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
+            results.Add(await HotTier.RunAsync(api, shape, cpu));
             if (results.Count == 2 && results[0].Throughput > 0)
             {
                 notes.Add(string.Create(CultureInfo.InvariantCulture,
@@ -80,10 +82,10 @@ root.SetAction(async parsed =>
         case "scan":
             if (!parsed.GetValue(noBaseline))
             {
-                results.Add(await Scan.ReferenceAsync(api, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
+                results.Add(await Scan.ReferenceAsync(api, shape, cpu));
             }
 
-            results.Add(await Scan.RunAsync(api, shape, parsed.GetValue(tickets), connectionString!, ProcessCpu.Of(parsed.GetValue(siloPid))));
+            results.Add(await Scan.RunAsync(api, shape, parsed.GetValue(tickets), connectionString!, cpu));
             var ratio = results.Count == 2 && results[0].Throughput > 0 ? results[1].Throughput / results[0].Throughput : (double?)null;
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"scan: {results[^1].Throughput:0} scans/s (target >= 5,000), p99 {results[^1].P99Ms:0.0} ms (target < 20 ms); {ratio:0.00}x the reference's throughput"));
@@ -95,7 +97,7 @@ root.SetAction(async parsed =>
                 return 2;
             }
 
-            results.AddRange(await Checkout.RunAsync(api, new Uri(stripeUrl), parsed.GetValue(stripeKey)!, shape, ProcessCpu.Of(parsed.GetValue(siloPid))));
+            results.AddRange(await Checkout.RunAsync(api, new Uri(stripeUrl), parsed.GetValue(stripeKey)!, shape, cpu));
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"checkout: {results[0].Throughput:0} orders/s completed (target >= 1,000); step p99s: {string.Join(", ", results.Skip(1).Select(r => $"{r.Name.Trim()} {r.P99Ms:0.0} ms"))} (target < 50 ms each)"));
             break;
@@ -110,6 +112,7 @@ root.SetAction(async parsed =>
     sampler?.Dispose();
     probe = probe with { DuringRunWalkMs = sampler?.MedianWalkMs, DuringRunSamples = sampler?.Samples ?? 0 };
     notes.Insert(0, probe.ToString());
+    notes.InsertRange(1, results.Where(r => r.Cpu is not null).Select(r => $"{r.Name.Trim()}: {r.Cpu}"));
     RunResult.Print(results, notes);
     var (json, markdown) = RunResult.Write(parsed.GetValue(output)!, name, probe, results, notes);
     AnsiConsole.MarkupLineInterpolated($"[grey]written: {json}, {markdown}[/]");

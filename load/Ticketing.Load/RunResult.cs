@@ -21,8 +21,11 @@ public sealed record RunResult(
     double P999Ms,
     double MaxMs)
 {
-    /// <summary>CPU the server process used per request while measuring, when its pid was given.</summary>
-    public double? ServerCpuMicrosPerRequest { get; init; }
+    /// <summary>Where the machine's CPU went per request while measuring (Linux only).</summary>
+    public CpuPerRequest? Cpu { get; init; }
+
+    /// <summary>The silo's share of <see cref="Cpu"/>, when its pid was given.</summary>
+    public double? ServerCpuMicrosPerRequest => Cpu?.Silo;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

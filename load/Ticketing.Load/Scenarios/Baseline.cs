@@ -9,7 +9,7 @@ namespace Ticketing.Load.Scenarios;
 /// </summary>
 public static class Baseline
 {
-    public static async Task<RunResult> RunAsync(string connectionString, LoadShape shape)
+    public static async Task<RunResult> RunAsync(string connectionString, LoadShape shape, CpuAccount? cpu = null)
     {
         // Connections tuned as the silo's are (prepared statements, no reset on close): the ratio compares designs, not driver settings.
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = shape.Users + 5, MinPoolSize = 0, MaxAutoPrepare = 64, NoResetOnClose = true };
@@ -57,7 +57,7 @@ public static class Baseline
             await insert.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return StepOutcome.Success;
-        });
+        }, cpu);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public static class Checkout
     private static readonly TimeSpan TicketsWithin = TimeSpan.FromSeconds(30);
     private static readonly byte[] TestCard = "payment_method=pm_card_visa"u8.ToArray();
 
-    public static async Task<IReadOnlyList<RunResult>> RunAsync(TicketingApi api, Uri stripe, string stripeKey, LoadShape shape, Func<TimeSpan>? siloCpu)
+    public static async Task<IReadOnlyList<RunResult>> RunAsync(TicketingApi api, Uri stripe, string stripeKey, LoadShape shape, CpuAccount? cpu)
     {
         var tierId = await api.CreateTierAsync("Checkout", capacity: 1_000_000, maxPerOrder: 1);
         var tokens = Enumerable.Range(0, shape.Users).Select(user => api.Token($"checkout-buyer-{user}", "buyer")).ToArray();
@@ -88,7 +88,7 @@ public static class Checkout
                 return (408, null);
             });
             return status == 200 ? StepOutcome.Success : Failed("tickets", status, tickets);
-        }, siloCpu);
+        }, cpu);
 
         var measured = TimeSpan.FromSeconds(whole.Seconds);
         return [whole, .. stepNames.Select(name => steps[name].Result($"  step: {name}", shape, measured))];

@@ -11,7 +11,7 @@ namespace Ticketing.Load.Scenarios;
 /// </summary>
 public static class HotTier
 {
-    public static async Task<RunResult> RunAsync(TicketingApi api, LoadShape shape, Func<TimeSpan>? siloCpu)
+    public static async Task<RunResult> RunAsync(TicketingApi api, LoadShape shape, CpuAccount? cpu)
     {
         var tierId = await api.CreateTierAsync("Hot tier", capacity: shape.Users * 2 + 10, maxPerOrder: 2);
         var requests = Enumerable.Range(0, shape.Users)
@@ -23,6 +23,6 @@ public static class HotTier
         {
             var (status, failure) = await silo.SendAsync(requests[user], keepBody: false, cancellationToken);
             return status == 201 ? StepOutcome.Success : StepOutcome.Failed(TicketingApi.Cause((System.Net.HttpStatusCode)status, failure));
-        }, siloCpu);
+        }, cpu);
     }
 }

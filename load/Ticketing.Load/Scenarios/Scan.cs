@@ -13,7 +13,7 @@ namespace Ticketing.Load.Scenarios;
 /// </summary>
 public static class Scan
 {
-    public static async Task<RunResult> RunAsync(TicketingApi api, LoadShape shape, int tickets, string connectionString, Func<TimeSpan>? siloCpu)
+    public static async Task<RunResult> RunAsync(TicketingApi api, LoadShape shape, int tickets, string connectionString, CpuAccount? cpu)
     {
         var tierId = await api.CreateTierAsync("Venue", capacity: tickets);
         var (eventId, tokens) = await IssueAsync(connectionString, tierId, tickets);
@@ -27,18 +27,18 @@ public static class Scan
             var (status, failure) = await api.SendLeanAsync(HttpMethod.Post, "/api/scans", $"gate-{user}", "scanner",
                 new { token, eventId, gate = $"gate-{user % 20}" }, cancellationToken);
             return status == HttpStatusCode.OK ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }, siloCpu);
+        }, cpu);
     }
 
     /// <summary>The cost floor of the same requests: an authenticated read answered by one grain call, no database.</summary>
-    public static async Task<RunResult> ReferenceAsync(TicketingApi api, LoadShape shape, Func<TimeSpan>? siloCpu)
+    public static async Task<RunResult> ReferenceAsync(TicketingApi api, LoadShape shape, CpuAccount? cpu)
     {
         var tierId = await api.CreateTierAsync("Reference", capacity: 10);
         return await LoadRun.RunAsync("reference: GET /api/tiers/{id} (auth + one grain call)", shape, async (user, cancellationToken) =>
         {
             var (status, failure) = await api.SendLeanAsync(HttpMethod.Get, $"/api/tiers/{tierId}", $"gate-{user}", "scanner", null, cancellationToken);
             return status == HttpStatusCode.OK ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }, siloCpu);
+        }, cpu);
     }
 
     private static async Task<(Guid EventId, string[] Tokens)> IssueAsync(string connectionString, Guid tierId, int count)

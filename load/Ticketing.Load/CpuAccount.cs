@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace Ticketing.Load;
+
+/// <summary>
+/// Where this machine's CPU goes while a run measures: the silo, PostgreSQL,
+/// the Stripe emulator, this load generator, everything else, and what stays
+/// idle. They all share the same cores, so each one's CPU per request says
+/// where a target's budget is spent; CPU per request is also far steadier
+/// than throughput on a noisy shared machine. Read from /proc (Linux): each
+/// process's user and system time, and the machine's idle and I/O-wait time.
+/// </summary>
+public sealed class CpuAccount
+{
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+    private readonly int? siloPid;
+    private readonly int? emulatorPid;
+    private readonly int ownPid = Environment.ProcessId;
+
+    private CpuAccount(int? siloPid, int? emulatorPid)
+    {
+        this.siloPid = siloPid;
+        this.emulatorPid = emulatorPid;
+    }
+
+    /// <summary>Null where there is no /proc to read.</summary>
+    public static CpuAccount? For(int? siloPid, int? emulatorPid) =>
+        File.Exists("/proc/stat") ? new CpuAccount(siloPid, emulatorPid) : null;
+
+    /// <summary>CPU time used so far, in clock ticks, by each process of interest and by the machine.</summary>
+    public CpuReading Read()
+    {
+        long silo = 0, postgres = 0, emulator = 0, own = 0;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || ReadProcess(pid) is not var (command, ticks))
+            {
+                continue;
+            }
+
+            if (pid == siloPid)
+            {
+                silo += ticks;
+            }
+            else if (pid == emulatorPid)
+            {
+                emulator += ticks;
+            }
+            else if (pid == ownPid)
+            {
+                own += ticks;
+            }
+            else if (command == "postgres")
+            {
+                postgres += ticks;
+            }
+        }
+
+        var (busy, idle) = ReadMachine();
+        return new CpuReading(silo, postgres, emulator, own, busy, idle);
+    }
+
+    /// <summary>What each used between two readings, per request, in microseconds of CPU; the idle share of the machine in percent.</summary>
+    public CpuPerRequest PerRequest(CpuReading start, CpuReading end, long requests)
+    {
+        double Micros(long ticks) => ticks / TicksPerSecond * 1e6 / Math.Max(1, requests);
+        var silo = end.Silo - start.Silo;
+        var postgres = end.PostgreSql - start.PostgreSql;
+        var emulator = end.Emulator - start.Emulator;
+        var own = end.LoadGenerator - start.LoadGenerator;
+        var busy = end.Busy - start.Busy;
+        var idle = end.Idle - start.Idle;
+        return new CpuPerRequest(
+            siloPid is null ? null : Micros(silo),
+            Micros(postgres),
+            emulatorPid is null ? null : Micros(emulator),
+            Micros(own),
+            // Processes that ended between the readings, and everything not named: kernel threads, other tenants' work here.
+            Micros(Math.Max(0, busy - silo - postgres - emulator - own)),
+            busy + idle > 0 ? 100.0 * idle / (busy + idle) : 0);
+    }
+
+    private static (string Command, long Ticks)? ReadProcess(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null; // it ended meanwhile
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // "pid (command) state ...": the command may hold spaces and parentheses; utime and stime are fields 14 and 15.
+        var open = stat.IndexOf('(');
+        var close = stat.LastIndexOf(')');
+        var fields = stat[(close + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (stat[(open + 1)..close], ticks);
+    }
+
+    private static (long Busy, long Idle) ReadMachine()
+    {
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice" (guest time is already in user).
+        using var reader = new StreamReader("/proc/stat");
+        var fields = reader.ReadLine()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+        var idle = fields[3] + fields[4];
+        var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+        return (busy, idle);
+    }
+}
+
+/// <summary>CPU clock ticks used so far: by the silo, every PostgreSQL process, the emulator, this process, and the whole machine busy and idle.</summary>
+public readonly record struct CpuReading(long Silo, long PostgreSql, long Emulator, long LoadGenerator, long Busy, long Idle);
+
+/// <summary>CPU per request while a run measured, in microseconds, by process (null when its pid was not given), and the machine's idle share in percent.</summary>
+public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emulator, double LoadGenerator, double Other, double IdlePercent)
+{
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Silo is { } silo)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"silo {silo:0}"));
+        }
+
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {PostgreSql:0}"));
+        if (Emulator is { } emulator)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"Stripe emulator {emulator:0}"));
+        }
+
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"load generator {LoadGenerator:0}"));
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"other {Other:0}"));
+        var total = (Silo ?? 0) + PostgreSql + (Emulator ?? 0) + LoadGenerator + Other;
+        return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", parts)} (total {total:0}) us of CPU a request; {IdlePercent:0.0} % of the machine idle");
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Npgsql;
+using Ticketing.Testing;
+
+namespace Ticketing.Load.Tests;
+
+/// <summary>
+/// The CPU account names who used the CPU: a process given as the silo, the
+/// PostgreSQL processes, this process; and what nobody named used.
+/// </summary>
+public sealed class CpuAccountTests
+{
+    [Fact]
+    public async Task Account_CountsEachProcessItNames()
+    {
+        using var spinner = Process.Start(new ProcessStartInfo("sh", ["-c", "while :; do :; done"]))!;
+        try
+        {
+            var account = CpuAccount.For(siloPid: spinner.Id, emulatorPid: null);
+            Assert.NotNull(account);
+            await using var database = await TestDatabase.CreateAsync();
+            var start = account.Read();
+
+            Spin(TimeSpan.FromMilliseconds(300));
+            await using (var connection = new NpgsqlConnection(database.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var busy = new NpgsqlCommand("SELECT count(*) FROM generate_series(1, 3000000)", connection);
+                await busy.ExecuteScalarAsync();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            var perRequest = account.PerRequest(start, account.Read(), requests: 1);
+
+            // Microseconds of CPU for the one "request": generous floors, the machine is shared with the rest of the suite.
+            Assert.InRange(perRequest.Silo!.Value, 10_000, 60_000_000);
+            Assert.InRange(perRequest.LoadGenerator, 100_000, 60_000_000);
+            Assert.InRange(perRequest.PostgreSql, 10_000, 60_000_000);
+            Assert.Null(perRequest.Emulator);
+            Assert.True(perRequest.Other >= 0);
+            Assert.InRange(perRequest.IdlePercent, 0, 100);
+            Assert.Contains("silo ", perRequest.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Stripe emulator", perRequest.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            spinner.Kill();
+            await spinner.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public void PerRequest_DividesByTheRequests_AndLeavesTheRestToOther()
+    {
+        var account = CpuAccount.For(siloPid: 1, emulatorPid: 2)!;
+        var start = new CpuReading(Silo: 100, PostgreSql: 200, Emulator: 50, LoadGenerator: 10, Busy: 1_000, Idle: 1_000);
+        var end = new CpuReading(Silo: 300, PostgreSql: 350, Emulator: 100, LoadGenerator: 30, Busy: 1_500, Idle: 1_500);
+
+        var perRequest = account.PerRequest(start, end, requests: 1_000);
+
+        // 100 ticks a second: 200 ticks are 2 s, 2,000 us a request over 1,000 requests.
+        Assert.Equal(2_000, perRequest.Silo);
+        Assert.Equal(1_500, perRequest.PostgreSql);
+        Assert.Equal(500, perRequest.Emulator);
+        Assert.Equal(200, perRequest.LoadGenerator);
+        Assert.Equal(800, perRequest.Other);
+        Assert.Equal(50, perRequest.IdlePercent);
+    }
+
+    private static void Spin(TimeSpan cpu)
+    {
+        var thread = Process.GetCurrentProcess().TotalProcessorTime;
+        while (Process.GetCurrentProcess().TotalProcessorTime - thread < cpu)
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                Thread.SpinWait(1);
+            }
+        }
+    }
+}
