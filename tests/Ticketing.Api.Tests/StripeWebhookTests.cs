@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Ticketing.StripeEmulator.Webhooks;
 using Ticketing.Testing;
 
@@ -206,6 +207,44 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
         // at least this one: other tests of the class also pay orders that do not exist
         Assert.True(alert.GetProperty("value").GetDouble() >= 1);
         Assert.Equal("P1", alert.GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task CancelledPaymentOfAnOrderNeverPlaced_IsNoWarning_AFailedOneIs()
+    {
+        // Place cancels the payment of an order it could not store: expected, and
+        // thousands of them in a contended rush must not bury the warnings that matter.
+        var stripe = App.Stripe.Client();
+        var neverPlaced = Guid.NewGuid();
+        var cancelled = await stripe.V1.PaymentIntents.CreateAsync(new Stripe.PaymentIntentCreateOptions
+        {
+            Amount = 2500,
+            Currency = "eur",
+            Metadata = new Dictionary<string, string> { ["order_id"] = neverPlaced.ToString() },
+        });
+        await stripe.V1.PaymentIntents.CancelAsync(cancelled.Id);
+        var unknown = Guid.NewGuid();
+        var declined = await stripe.V1.PaymentIntents.CreateAsync(new Stripe.PaymentIntentCreateOptions
+        {
+            Amount = 2500,
+            Currency = "eur",
+            Metadata = new Dictionary<string, string> { ["order_id"] = unknown.ToString() },
+        });
+        await Assert.ThrowsAsync<Stripe.StripeException>(() => stripe.V1.PaymentIntents.ConfirmAsync(
+            declined.Id, new Stripe.PaymentIntentConfirmOptions { PaymentMethod = "pm_card_chargeDeclined" }));
+
+        var cancelledEvent = await App.Stripe.Control.WaitForDeliveredAsync("payment_intent.canceled", cancelled.Id);
+        var failedEvent = await App.Stripe.Control.WaitForDeliveredAsync("payment_intent.payment_failed", declined.Id);
+        foreach (var eventId in new[] { cancelledEvent.Id, failedEvent.Id })
+        {
+            await Eventually.Value(
+                () => App.Database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", eventId)),
+                status => (string?)status == "processed",
+                TimeSpan.FromSeconds(10));
+        }
+
+        Assert.DoesNotContain(App.Logs, entry => entry.Level >= LogLevel.Warning && entry.Message.Contains(neverPlaced.ToString(), StringComparison.Ordinal));
+        Assert.Contains(App.Logs, entry => entry.Level == LogLevel.Warning && entry.Message.Contains(unknown.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Payments;
 
@@ -20,6 +21,7 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> settings;
     private readonly bool ownsStripe;
+    private readonly List<LoggedEntry> logs = [];
 
     public TicketingApp(TestDatabase database, IDictionary<string, string?>? overrides = null, StripeEmulatorHost? stripe = null)
     {
@@ -45,6 +47,18 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
     }
 
     public TestDatabase Database { get; }
+
+    /// <summary>What the silo logged at Information or above (the host's default level), oldest first.</summary>
+    public IReadOnlyList<LoggedEntry> Logs
+    {
+        get
+        {
+            lock (logs)
+            {
+                return [.. logs];
+            }
+        }
+    }
 
     public StripeEmulatorHost Stripe { get; }
 
@@ -81,6 +95,7 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(logs)));
         builder.ConfigureServices(services =>
             services.AddHttpClient(PaymentsSetup.StripeHttpClient)
                 .ConfigurePrimaryHttpMessageHandler(() => Stripe.Server.CreateHandler())

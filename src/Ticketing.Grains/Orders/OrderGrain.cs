@@ -260,11 +260,20 @@ public sealed class OrderGrain(
         await Loaded();
         if (order is null)
         {
-            logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
             DeactivateOnIdle();
-            if (paymentEvent.Kind == PaymentEventKind.Succeeded)
+            switch (paymentEvent.Kind)
             {
-                await RefundOrphanPayment(paymentEvent);
+                case PaymentEventKind.Succeeded:
+                    await RefundOrphanPayment(paymentEvent); // alerts on its own
+                    break;
+                case PaymentEventKind.Canceled:
+                    // Place cancels the payment of an order it could not store (its
+                    // holds were taken meanwhile): expected, thousands in a contended rush.
+                    logger.LogDebug("Stripe event {EventId}: the payment of order {OrderId}, never placed, is cancelled", paymentEvent.EventId, OrderId);
+                    break;
+                default:
+                    logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
+                    break;
             }
 
             return;
