@@ -1,4 +1,5 @@
 using Npgsql;
+using Ticketing.Persistence;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Idempotency;
 using Ticketing.Persistence.Migrations;
@@ -12,6 +13,9 @@ namespace Ticketing.Api.Hosting;
 
 internal static class DatabaseSetup
 {
+    /// <summary>The operations store's connections: its recounts read whole tables (<see cref="Connections.Keyed"/>).</summary>
+    private const string Recounts = "recounts";
+
     public static string ConnectionString(IConfiguration configuration) =>
         configuration[SettingKeys.ConnectionString] is { Length: > 0 } connectionString
             ? connectionString
@@ -21,7 +25,8 @@ internal static class DatabaseSetup
     public static void AddTicketingDatabase(this WebApplicationBuilder builder)
     {
         var connectionString = ConnectionString(builder.Configuration);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(Tuned(connectionString)));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(Connections.Keyed(connectionString)));
+        builder.Services.AddKeyedSingleton(Recounts, (_, _) => NpgsqlDataSource.Create(Connections.Tuned(connectionString)));
         builder.Services.AddSingleton(services => new SchemaMigrator(
             connectionString, services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations")));
         builder.Services.AddSingleton<EventStore>();
@@ -33,7 +38,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<StripeEventStore>();
         builder.Services.AddSingleton<TicketStore>();
         builder.Services.AddSingleton<ScanLog>();
-        builder.Services.AddSingleton<OperationsStore>();
+        builder.Services.AddSingleton(services => new OperationsStore(services.GetRequiredKeyedService<NpgsqlDataSource>(Recounts)));
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Registered before Orleans: hosted services start in order, and the
@@ -42,31 +47,6 @@ internal static class DatabaseSetup
         {
             builder.Services.AddHostedService<MigrateOnStartup>();
         }
-    }
-
-    /// <summary>
-    /// The hot statements (holds, scans, orders) are planned once per
-    /// connection and then only executed: planning was a quarter of a scan
-    /// write's time. A connection back in the pool is not reset: this code keeps
-    /// no session state (no SET, no session advisory locks, no temporary
-    /// tables), and the reset was three statements for every one of ours.
-    /// A connection string that sets either keeps its own.
-    /// </summary>
-    public static string Tuned(string connectionString)
-    {
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.ContainsKey("Max Auto Prepare"))
-        {
-            tuned.MaxAutoPrepare = 64;
-        }
-
-        if (!given.ContainsKey("No Reset On Close"))
-        {
-            tuned.NoResetOnClose = true;
-        }
-
-        return tuned.ConnectionString;
     }
 
     private sealed class MigrateOnStartup(SchemaMigrator migrator) : IHostedService

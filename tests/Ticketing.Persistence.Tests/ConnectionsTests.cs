@@ -1,0 +1,34 @@
+using Npgsql;
+
+namespace Ticketing.Persistence.Tests;
+
+public sealed class ConnectionsTests
+{
+    [Fact]
+    public void Connections_PrepareStatementsAndSkipTheReset_ByDefault()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(Connections.Tuned("Host=db;Database=ticketing;Username=app"));
+
+        Assert.Equal((64, true), (tuned.MaxAutoPrepare, tuned.NoResetOnClose));
+        Assert.Equal(("db", "ticketing", "app"), (tuned.Host, tuned.Database, tuned.Username));
+        Assert.Null(tuned.Options);
+    }
+
+    [Fact]
+    public void AConnectionStringThatSaysOtherwise_KeepsItsOwnSettings()
+    {
+        var kept = new NpgsqlConnectionStringBuilder(
+            Connections.Keyed("Host=db;Database=ticketing;Max Auto Prepare=0;No Reset On Close=false;Options=-c enable_seqscan=on"));
+
+        Assert.Equal((0, false, "-c enable_seqscan=on"), (kept.MaxAutoPrepare, kept.NoResetOnClose, kept.Options));
+    }
+
+    [Fact]
+    public void KeyedConnections_AreTunedAndPlanNoWholeTableReads_KeepingOtherOptions()
+    {
+        var keyed = new NpgsqlConnectionStringBuilder(Connections.Keyed("Host=db;Database=ticketing;Options=-c statement_timeout=5000"));
+
+        Assert.Equal((64, true), (keyed.MaxAutoPrepare, keyed.NoResetOnClose));
+        Assert.Equal("-c statement_timeout=5000 -c enable_seqscan=off", keyed.Options);
+    }
+}
