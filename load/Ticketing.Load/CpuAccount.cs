@@ -4,11 +4,12 @@ namespace Ticketing.Load;
 
 /// <summary>
 /// Where this machine's CPU goes while a run measures: the silo, PostgreSQL,
-/// the Stripe emulator, this load generator, everything else, and what stays
-/// idle. They all share the same cores, so each one's CPU per request says
+/// the Stripe emulator, this load generator, everything else, what stays
+/// idle, and what the host took for other machines (steal). They all share the same cores, so each one's CPU per request says
 /// where a target's budget is spent; CPU per request is also far steadier
 /// than throughput on a noisy shared machine. Read from /proc (Linux): each
-/// process's user and system time, and the machine's idle and I/O-wait time.
+/// process's user and system time, and the machine's idle, I/O-wait and steal
+/// time.
 /// </summary>
 public sealed class CpuAccount
 {
@@ -58,8 +59,8 @@ public sealed class CpuAccount
             }
         }
 
-        var (busy, idle) = ReadMachine();
-        return new CpuReading(silo, postgres, emulator, own, busy, idle);
+        var (busy, idle, stolen) = ReadMachine();
+        return new CpuReading(silo, postgres, emulator, own, busy, idle, stolen);
     }
 
     /// <summary>What each used between two readings, per request, in microseconds of CPU; the idle share of the machine in percent.</summary>
@@ -72,6 +73,8 @@ public sealed class CpuAccount
         var own = end.LoadGenerator - start.LoadGenerator;
         var busy = end.Busy - start.Busy;
         var idle = end.Idle - start.Idle;
+        var stolen = end.Stolen - start.Stolen;
+        var all = busy + idle + stolen;
         return new CpuPerRequest(
             siloPid is null ? null : Micros(silo),
             Micros(postgres),
@@ -79,7 +82,8 @@ public sealed class CpuAccount
             Micros(own),
             // Processes that ended between the readings, and everything not named: kernel threads, other tenants' work here.
             Micros(Math.Max(0, busy - silo - postgres - emulator - own)),
-            busy + idle > 0 ? 100.0 * idle / (busy + idle) : 0);
+            all > 0 ? 100.0 * idle / all : 0,
+            all > 0 ? 100.0 * stolen / all : 0);
     }
 
     private static (string Command, long Ticks)? ReadProcess(int pid)
@@ -106,23 +110,24 @@ public sealed class CpuAccount
         return (stat[(open + 1)..close], ticks);
     }
 
-    private static (long Busy, long Idle) ReadMachine()
+    private static (long Busy, long Idle, long Stolen) ReadMachine()
     {
-        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice" (guest time is already in user).
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice" (guest time is already in user;
+        // steal is time this virtual machine was ready to run and the host ran another).
         using var reader = new StreamReader("/proc/stat");
         var fields = reader.ReadLine()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
         var idle = fields[3] + fields[4];
-        var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
-        return (busy, idle);
+        var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6];
+        return (busy, idle, fields[7]);
     }
 }
 
-/// <summary>CPU clock ticks used so far: by the silo, every PostgreSQL process, the emulator, this process, and the whole machine busy and idle.</summary>
-public readonly record struct CpuReading(long Silo, long PostgreSql, long Emulator, long LoadGenerator, long Busy, long Idle);
+/// <summary>CPU clock ticks used so far: by the silo, every PostgreSQL process, the emulator, this process, and the whole machine busy, idle and stolen by the host.</summary>
+public readonly record struct CpuReading(long Silo, long PostgreSql, long Emulator, long LoadGenerator, long Busy, long Idle, long Stolen = 0);
 
-/// <summary>CPU per request while a run measured, in microseconds, by process (null when its pid was not given), and the machine's idle share in percent.</summary>
-public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emulator, double LoadGenerator, double Other, double IdlePercent)
+/// <summary>CPU per request while a run measured, in microseconds, by process (null when its pid was not given), and the machine's idle and stolen shares in percent.</summary>
+public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emulator, double LoadGenerator, double Other, double IdlePercent, double StolenPercent)
 {
     public override string ToString()
     {
@@ -141,6 +146,6 @@ public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emul
         parts.Add(string.Create(CultureInfo.InvariantCulture, $"load generator {LoadGenerator:0}"));
         parts.Add(string.Create(CultureInfo.InvariantCulture, $"other {Other:0}"));
         var total = (Silo ?? 0) + PostgreSql + (Emulator ?? 0) + LoadGenerator + Other;
-        return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", parts)} (total {total:0}) us of CPU a request; {IdlePercent:0.0} % of the machine idle");
+        return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", parts)} (total {total:0}) us of CPU a request; {IdlePercent:0.0} % of the machine idle, {StolenPercent:0.0} % taken by the host (steal)");
     }
 }

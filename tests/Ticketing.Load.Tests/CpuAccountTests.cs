@@ -39,6 +39,7 @@ public sealed class CpuAccountTests
             Assert.Null(perRequest.Emulator);
             Assert.True(perRequest.Other >= 0);
             Assert.InRange(perRequest.IdlePercent, 0, 100);
+            Assert.InRange(perRequest.StolenPercent, 0, 100);
             Assert.Contains("silo ", perRequest.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain("Stripe emulator", perRequest.ToString(), StringComparison.Ordinal);
         }
@@ -50,11 +51,11 @@ public sealed class CpuAccountTests
     }
 
     [Fact]
-    public void PerRequest_DividesByTheRequests_AndLeavesTheRestToOther()
+    public void PerRequest_DividesByTheRequests_LeavesTheRestToOther_AndTellsStealApart()
     {
         var account = CpuAccount.For(siloPid: 1, emulatorPid: 2)!;
-        var start = new CpuReading(Silo: 100, PostgreSql: 200, Emulator: 50, LoadGenerator: 10, Busy: 1_000, Idle: 1_000);
-        var end = new CpuReading(Silo: 300, PostgreSql: 350, Emulator: 100, LoadGenerator: 30, Busy: 1_500, Idle: 1_500);
+        var start = new CpuReading(Silo: 100, PostgreSql: 200, Emulator: 50, LoadGenerator: 10, Busy: 1_000, Idle: 1_000, Stolen: 40);
+        var end = new CpuReading(Silo: 300, PostgreSql: 350, Emulator: 100, LoadGenerator: 30, Busy: 1_500, Idle: 1_400, Stolen: 140);
 
         var perRequest = account.PerRequest(start, end, requests: 1_000);
 
@@ -64,7 +65,9 @@ public sealed class CpuAccountTests
         Assert.Equal(500, perRequest.Emulator);
         Assert.Equal(200, perRequest.LoadGenerator);
         Assert.Equal(800, perRequest.Other);
-        Assert.Equal(50, perRequest.IdlePercent);
+        // of 1,000 ticks: 400 idle, 100 stolen by the host
+        Assert.Equal(40, perRequest.IdlePercent);
+        Assert.Equal(10, perRequest.StolenPercent);
     }
 
     private static void Spin(TimeSpan cpu)
