@@ -5,11 +5,11 @@ namespace Ticketing.Load;
 /// <summary>
 /// Where this machine's CPU goes while a run measures: the silo, PostgreSQL,
 /// the Stripe emulator, this load generator, everything else, what stays
-/// idle, and what the host took for other machines (steal). They all share the same cores, so each one's CPU per request says
-/// where a target's budget is spent; CPU per request is also far steadier
-/// than throughput on a noisy shared machine. Read from /proc (Linux): each
-/// process's user and system time, and the machine's idle, I/O-wait and steal
-/// time.
+/// idle, and what the host took for other machines (steal). They all share
+/// the same cores, so each one's CPU per request says where a target's
+/// budget is spent; CPU per request is also far steadier than throughput on
+/// a noisy shared machine. Read from /proc (Linux): each process's user and
+/// system time, and the machine's idle, I/O-wait and steal time.
 /// </summary>
 public sealed class CpuAccount
 {
@@ -63,7 +63,7 @@ public sealed class CpuAccount
         return new CpuReading(silo, postgres, emulator, own, busy, idle, stolen);
     }
 
-    /// <summary>What each used between two readings, per request, in microseconds of CPU; the idle share of the machine in percent.</summary>
+    /// <summary>What each used between two readings, per request, in microseconds of CPU; the idle and stolen shares of the machine in percent.</summary>
     public CpuPerRequest PerRequest(CpuReading start, CpuReading end, long requests)
     {
         double Micros(long ticks) => ticks / TicksPerSecond * 1e6 / Math.Max(1, requests);
@@ -124,7 +124,7 @@ public sealed class CpuAccount
 }
 
 /// <summary>CPU clock ticks used so far: by the silo, every PostgreSQL process, the emulator, this process, and the whole machine busy, idle and stolen by the host.</summary>
-public readonly record struct CpuReading(long Silo, long PostgreSql, long Emulator, long LoadGenerator, long Busy, long Idle, long Stolen = 0);
+public readonly record struct CpuReading(long Silo, long PostgreSql, long Emulator, long LoadGenerator, long Busy, long Idle, long Stolen);
 
 /// <summary>CPU per request while a run measured, in microseconds, by process (null when its pid was not given), and the machine's idle and stolen shares in percent.</summary>
 public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emulator, double LoadGenerator, double Other, double IdlePercent, double StolenPercent)

@@ -49,7 +49,7 @@ public static class Connections
         var keyed = new NpgsqlConnectionStringBuilder(Tuned(connectionString));
         if (keyed.Options?.Contains("enable_seqscan", StringComparison.Ordinal) != true)
         {
-            keyed.Options = string.Join(' ', new[] { keyed.Options, "-c enable_seqscan=off" }.Where(o => !string.IsNullOrWhiteSpace(o)));
+            keyed.Options = $"{keyed.Options} -c enable_seqscan=off".Trim();
         }
 
         return keyed.ConnectionString;
