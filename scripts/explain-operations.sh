@@ -21,8 +21,8 @@ ConnectionStrings__Ticketing="${connection/Database=ticketing/Database=ticketing
 "${psql[@]}" -d ticketing_explain <<SQL
 -- bulk load: rows are consistent by construction, so triggers are off while loading
 SET session_replication_role = replica;
-INSERT INTO ticketing.events (id, title, starts_at, created_by)
-SELECT ('00000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, 'Event ' || n, now() + interval '30 days', 'explain'
+INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by)
+SELECT ('00000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, 'explain', 'Event ' || n, now() + interval '30 days', 'explain'
 FROM generate_series(1, 10) n;
 INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity, issued_quantity)
 SELECT ('10000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid,

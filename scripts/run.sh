@@ -60,8 +60,11 @@ fi
 dotnet build src/Ticketing.Api -c Release -v quiet -nologo
 api="src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll"
 
-echo "Organizer token for this server (valid 12 h):"
-dotnet "$api" token --user organizer-1 --role organizer
+echo "Tokens for this server (valid 12 h; organizer-1's personal organization owns the events it creates):"
+for who in "organizer organizer-1 --org organizer-1" "scanner gate-1 --org organizer-1" "buyer buyer-1" "operator oncall-1"; do
+  set -- $who
+  printf '  %-9s %s\n' "$1" "$(dotnet "$api" token --role "$1" --user "$2" "${@:3}")"
+done
 echo
 # In the background and waited for, so that Ctrl-C or a TERM stops the
 # emulator along with the silo.

@@ -25,6 +25,9 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
 
     private readonly Dictionary<string, string> tokens = [];
 
+    /// <summary>The organizer that sets up every event and tier of a run; its personal organization owns them.</summary>
+    public const string Organizer = "load-organizer";
+
     public Uri Target => target;
     private readonly Lock tokensGate = new();
 
@@ -39,7 +42,10 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
                 {
                     Issuer = "ticketing",
                     Audience = "ticketing-api",
-                    Subject = new ClaimsIdentity([new Claim("sub", userId), new Claim("role", role)]),
+                    // Gates work the events of the organization that set them up.
+                    Subject = new ClaimsIdentity(role == "scanner"
+                        ? [new Claim("sub", userId), new Claim("role", role), new Claim("org", Organizer)]
+                        : [new Claim("sub", userId), new Claim("role", role)]),
                     Expires = DateTime.UtcNow.AddHours(6),
                     SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), SecurityAlgorithms.HmacSha256),
                 });
@@ -105,11 +111,11 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
     /// <summary>Creates an event and one tier as an organiser; answers the tier id.</summary>
     public async Task<Guid> CreateTierAsync(string title, int capacity, int maxPerOrder = 10)
     {
-        var (status, created) = await SendAsync(HttpMethod.Post, "/api/events", "load-organizer", "organizer",
+        var (status, created) = await SendAsync(HttpMethod.Post, "/api/events", Organizer, "organizer",
             new { title, startsAt = DateTimeOffset.UtcNow.AddDays(30) }, CancellationToken.None);
         Expect(HttpStatusCode.Created, status, created);
         var eventId = created.GetProperty("id").GetGuid();
-        (status, var tier) = await SendAsync(HttpMethod.Post, $"/api/events/{eventId}/tiers", "load-organizer", "organizer",
+        (status, var tier) = await SendAsync(HttpMethod.Post, $"/api/events/{eventId}/tiers", Organizer, "organizer",
             new { name = "Load", priceCents = 2500, currency = "eur", capacity, maxPerOrder }, CancellationToken.None);
         Expect(HttpStatusCode.Created, status, tier);
         return tier.GetProperty("id").GetGuid();
@@ -117,7 +123,7 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
 
     public async Task<JsonElement> GetTierAsync(Guid tierId)
     {
-        var (status, tier) = await SendAsync(HttpMethod.Get, $"/api/tiers/{tierId}", "load-organizer", "organizer", null, CancellationToken.None);
+        var (status, tier) = await SendAsync(HttpMethod.Get, $"/api/tiers/{tierId}", Organizer, "organizer", null, CancellationToken.None);
         Expect(HttpStatusCode.OK, status, tier);
         return tier;
     }

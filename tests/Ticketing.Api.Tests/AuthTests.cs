@@ -62,15 +62,17 @@ public sealed class AuthTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Dashboard_OutsideDevelopment_RequiresAnOrganizer()
+    public async Task Dashboard_OutsideDevelopment_RequiresAnOperator()
     {
         var anonymous = await fixture.App.CreateClient().GetAsync("/dashboard/");
         var buyer = await fixture.App.Buyer().GetAsync("/dashboard/");
         var organizer = await fixture.App.Organizer().GetAsync("/dashboard/");
+        var @operator = await fixture.App.Operator().GetAsync("/dashboard/");
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, buyer.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, organizer.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, organizer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, @operator.StatusCode);
     }
 
     private async Task<long> CountEvents(string title) =>

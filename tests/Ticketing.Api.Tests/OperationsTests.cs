@@ -216,7 +216,7 @@ public sealed class OperationsTests
         var alert = await ops.AlertAsync("revenue_mismatch");
         Assert.True(alert.GetProperty("firing").GetBoolean());
         Assert.Equal("P2", alert.GetProperty("severity").GetString());
-        var latest = await (await ops.App.Organizer().GetAsync("/api/ops/reconciliation/latest")).AssertJson(HttpStatusCode.OK);
+        var latest = await (await ops.App.Operator().GetAsync("/api/ops/reconciliation/latest")).AssertJson(HttpStatusCode.OK);
         Assert.Equal(60000, latest.GetProperty("revenue").GetProperty("differenceCents").GetInt64());
     }
 
@@ -248,7 +248,7 @@ public sealed class OperationsTests
         await ops.SoldTicketAsync("buyer-erase");
         var (_, kept) = await ops.SoldTicketAsync("buyer-keep");
 
-        var erased = await (await ops.App.Organizer().PostAsync("/api/ops/buyers/buyer-erase/erase", null)).AssertJson(HttpStatusCode.OK);
+        var erased = await (await ops.App.Operator().PostAsync("/api/ops/buyers/buyer-erase/erase", null)).AssertJson(HttpStatusCode.OK);
 
         Assert.Equal(1, erased.GetProperty("ordersAnonymized").GetInt32());
         Assert.Equal(0L, await ops.Database.ScalarAsync("SELECT count(*) FROM ticketing.orders WHERE user_id = 'buyer-erase' OR contact_name IS NULL AND id = @id", ("id", kept)));
@@ -314,7 +314,7 @@ public sealed class OperationsTests
         }
 
         public async Task<JsonElement[]> AlertsAsync() =>
-            [.. (await (await App.Organizer().GetAsync("/api/ops/alerts")).AssertJson(HttpStatusCode.OK)).EnumerateArray()];
+            [.. (await (await App.Operator().GetAsync("/api/ops/alerts")).AssertJson(HttpStatusCode.OK)).EnumerateArray()];
 
         public async Task<JsonElement> AlertAsync(string name) => (await AlertsAsync()).Single(a => a.GetProperty("name").GetString() == name);
 
@@ -326,7 +326,7 @@ public sealed class OperationsTests
         }
 
         public async Task<JsonElement> ReconcileAsync() =>
-            await (await App.Organizer().PostAsync("/api/ops/reconciliation", null)).AssertJson(HttpStatusCode.OK);
+            await (await App.Operator().PostAsync("/api/ops/reconciliation", null)).AssertJson(HttpStatusCode.OK);
 
         public async ValueTask DisposeAsync()
         {

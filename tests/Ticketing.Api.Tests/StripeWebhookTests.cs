@@ -201,7 +201,7 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
         Assert.Equal(1L, await App.Database.ScalarAsync(
             "SELECT count(*) FROM ticketing.payments_without_order WHERE payment_intent_id = @id AND refund_id IS NOT NULL AND amount_cents = 2500 AND event_id = @event",
             ("id", intent.Id), ("event", succeeded.Id)));
-        var alerts = await (await App.Organizer().GetAsync("/api/ops/alerts")).AssertJson(HttpStatusCode.OK);
+        var alerts = await (await App.Operator().GetAsync("/api/ops/alerts")).AssertJson(HttpStatusCode.OK);
         var alert = alerts.EnumerateArray().Single(a => a.GetProperty("name").GetString() == "payment_without_order");
         Assert.True(alert.GetProperty("firing").GetBoolean());
         // at least this one: other tests of the class also pay orders that do not exist

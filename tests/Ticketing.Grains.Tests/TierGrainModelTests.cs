@@ -51,7 +51,7 @@ public sealed class TierGrainModelTests(ApiFixture fixture) : IClassFixture<ApiF
                     await tier.Void(voided, null, TicketEnd.Voided);
                     break;
                 case 4:
-                    await tier.ChangeCapacity(amount * 3);
+                    await tier.ChangeCapacity(amount * 3, TicketingApp.Organization);
                     break;
             }
 

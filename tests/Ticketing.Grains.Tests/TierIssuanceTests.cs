@@ -104,7 +104,7 @@ public sealed class TierIssuanceTests(ApiFixture fixture) : IClassFixture<ApiFix
         var (tier, tierId) = await Tier(capacity: 6);
         var hold = (await tier.Reserve("fay", 1)).Hold!;
         await tier.Release(hold.Id, "fay");
-        await tier.ChangeCapacity(7);
+        await tier.ChangeCapacity(7, TicketingApp.Organization);
 
         var actions = await fixture.Database.ScalarAsync(
             """

@@ -24,7 +24,7 @@ public sealed class AlertMeasuresTests : StatementPagesTests
     protected override async Task SeedAsync(TestDatabase database)
     {
         await database.ScalarAsync($"""
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Rush', now() + interval '1 day', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES ('{EventId}', 'org', 'Rush', now() + interval '1 day', 'org');
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, expires_at)
                 SELECT gen_random_uuid(), '{EventId}', 'buyer-' || n, 'cancelled', 5000, 'eur', now()
                 FROM generate_series(1, {ChangedJustNow}) AS n;
@@ -61,10 +61,10 @@ public sealed class AlertMeasuresTests : StatementPagesTests
     public async Task Readiness_DuringARush_ReadsAFewPages()
     {
         var store = new OperationsStore(Prepared);
-        await store.ReadinessAsync(EventId, CancellationToken.None);
+        await store.ReadinessAsync(EventId, null, CancellationToken.None);
         await Database.ForgetStatementsAsync();
 
-        var readiness = Assert.Single(await store.ReadinessAsync(EventId, CancellationToken.None));
+        var readiness = Assert.Single(await store.ReadinessAsync(EventId, null, CancellationToken.None));
 
         Assert.Equal(0, readiness.PaidWithoutTickets);
         Assert.InRange(await Database.PagesPerCallAsync("%FROM ticketing.event_readiness%"), 1, MaxPages);

@@ -31,7 +31,7 @@ public sealed class FirstRushPlanTests : StatementPagesTests
         await database.ScalarAsync($"""
             -- no analyze during the rush
             ALTER TABLE ticketing.ticket_holds SET (autovacuum_enabled = false);
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'First', now() + interval '1 day', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES ('{EventId}', 'org', 'First', now() + interval '1 day', 'org');
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity, reserved_quantity)
                 VALUES ('{TierId}', '{EventId}', 'GA', 100000, 'eur', 100000, 1);
             INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, expires_at)

@@ -21,7 +21,7 @@ public sealed class OrderSavesTests : IAsyncLifetime
     {
         database = await TestDatabase.CreateAsync();
         await database.ScalarAsync($"""
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Gig', now() + interval '1 day', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES ('{EventId}', 'org', 'Gig', now() + interval '1 day', 'org');
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity) VALUES ('{TierId}', '{EventId}', 'GA', 5000, 'eur', 100);
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, contact_email, contact_name, expires_at)
                 SELECT id, '{EventId}', 'buyer', 'awaiting_payment', 5000, 'eur', 'b@example.com', 'B', now() + interval '15 minutes'

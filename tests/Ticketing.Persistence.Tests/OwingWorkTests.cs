@@ -26,7 +26,7 @@ public sealed class OwingWorkTests : StatementPagesTests
     protected override async Task SeedAsync(TestDatabase database)
     {
         await database.ScalarAsync($"""
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Season', now() + interval '1 day', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES ('{EventId}', 'org', 'Season', now() + interval '1 day', 'org');
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, expires_at)
                 SELECT gen_random_uuid(), '{EventId}', 'settled-' || n, 'cancelled', 5000, 'eur', now() - interval '1 day'
                 FROM generate_series(1, {Settled}) AS n;

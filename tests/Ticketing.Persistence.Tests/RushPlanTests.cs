@@ -32,7 +32,7 @@ public sealed class RushPlanTests : StatementPagesTests
         await database.ScalarAsync($"""
             -- the statistics stay as they were before the rush
             ALTER TABLE ticketing.ticket_holds SET (autovacuum_enabled = false);
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Rush', now() + interval '1 day', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES ('{EventId}', 'org', 'Rush', now() + interval '1 day', 'org');
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity, reserved_quantity)
                 VALUES ('{TierId}', '{EventId}', 'GA', 5000, 'eur', 100000, {LiveNow});
             INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, status, expires_at, ended_at)

@@ -28,8 +28,8 @@ public sealed class ScanLogTests : IAsyncLifetime
         var order = Guid.NewGuid();
         var otherOrder = Guid.NewGuid();
         await database.ScalarAsync($"""
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES
-                ('{EventId}', 'Gig', now() + interval '1 day', 'org'), ('{OtherEventId}', 'Other gig', now() + interval '2 days', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES
+                ('{EventId}', 'org', 'Gig', now() + interval '1 day', 'org'), ('{OtherEventId}', 'org', 'Other gig', now() + interval '2 days', 'org');
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity, issued_quantity) VALUES
                 ('{TierId}', '{EventId}', 'GA', 5000, 'eur', 10, 2), ('{OtherTierId}', '{OtherEventId}', 'GA', 5000, 'eur', 10, 1);
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, stripe_payment_intent_id, paid_at) VALUES

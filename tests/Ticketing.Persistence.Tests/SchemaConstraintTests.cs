@@ -20,7 +20,7 @@ public sealed class SchemaConstraintTests : IAsyncLifetime
     {
         database = await TestDatabase.CreateAsync();
         await Execute($"""
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES ('{EventId}', 'Gig', now() + interval '30 days', 'org');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES ('{EventId}', 'org', 'Gig', now() + interval '30 days', 'org');
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity, reserved_quantity, issued_quantity)
                 VALUES ('{TierId}', '{EventId}', 'GA', 5000, 'eur', 10, 2, 7);
             INSERT INTO ticketing.orders (id, event_id, user_id, status, total_cents, currency, stripe_payment_intent_id, paid_at)

@@ -55,6 +55,46 @@ public sealed class SchemaMigratorTests
         }
     }
 
+    [Fact]
+    public async Task EventOrganizations_AreBackfilledFromTheirCreator()
+    {
+        var admin = await PostgresServer.AdminConnectionStringAsync();
+        var name = "migrate_" + Guid.NewGuid().ToString("N")[..12];
+        await Execute(admin, $"CREATE DATABASE {name}");
+        var target = new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = false }.ConnectionString;
+        try
+        {
+            var before = SchemaMigrator.Scripts.TakeWhile(script => string.CompareOrdinal(script, "sql.0017") < 0).ToList();
+            foreach (var script in before)
+            {
+                await Execute(target, Script(script));
+            }
+
+            await Execute(target, "INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES (gen_random_uuid(), 'Old', now(), 'olga')");
+            foreach (var script in SchemaMigrator.Scripts.Skip(before.Count))
+            {
+                await Execute(target, Script(script));
+            }
+
+            await using var data = NpgsqlDataSource.Create(target);
+            await using var read = data.CreateCommand("SELECT organization_id FROM ticketing.events WHERE title = 'Old'");
+            Assert.Equal("olga", await read.ExecuteScalarAsync());
+            await using var missing = data.CreateCommand("INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES (gen_random_uuid(), 'New', now(), 'x')");
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => missing.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.NotNullViolation, refused.SqlState);
+        }
+        finally
+        {
+            await Execute(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        }
+    }
+
+    private static string Script(string name)
+    {
+        using var reader = new StreamReader(typeof(SchemaMigrator).Assembly.GetManifestResourceStream(name)!);
+        return reader.ReadToEnd();
+    }
+
     private static async Task Execute(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);

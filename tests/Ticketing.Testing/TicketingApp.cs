@@ -19,6 +19,9 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-0123456789abcdef-0123456789";
 
+    /// <summary>The personal organization of <see cref="Organizer"/>: every event the tests set up belongs to it.</summary>
+    public const string Organization = "organizer-1";
+
     private readonly Dictionary<string, string?> settings;
     private readonly bool ownsStripe;
     private readonly List<LoggedEntry> logs = [];
@@ -73,17 +76,26 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
         return this;
     }
 
-    /// <summary>A client whose requests carry a token for <paramref name="userId"/> with the given roles.</summary>
-    public HttpClient ClientFor(string userId, params string[] roles)
+    /// <summary>A client whose requests carry a token for <paramref name="userId"/> with the given roles (acting for its personal organization).</summary>
+    public HttpClient ClientFor(string userId, params string[] roles) => ClientFor(userId, roles, [], []);
+
+    /// <summary>A client whose token acts for <paramref name="organizations"/>, narrowed to <paramref name="events"/> when any.</summary>
+    public HttpClient ClientFor(string userId, IEnumerable<string> roles, IEnumerable<string> organizations, IEnumerable<Guid> events)
     {
         var client = CreateClient();
-        var token = TokenMinter.Mint(
-            new AuthOptions(SigningKey, "ticketing", "ticketing-api", Authority: null), userId, roles, TimeSpan.FromHours(1));
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(userId, roles, organizations, events));
         return client;
     }
 
-    public HttpClient Organizer() => ClientFor("organizer-1", Roles.Organizer);
+    public static string Token(string userId, IEnumerable<string> roles, IEnumerable<string> organizations, IEnumerable<Guid> events) =>
+        TokenMinter.Mint(new AuthOptions(SigningKey, "ticketing", "ticketing-api", Authority: null), userId, roles, organizations, events, TimeSpan.FromHours(1));
+
+    public HttpClient Organizer() => ClientFor(Organization, Roles.Organizer);
+
+    /// <summary>A scanner at the gates of <see cref="Organization"/>'s events.</summary>
+    public HttpClient Scanner(string userId = "gate-1") => ClientFor(userId, [Roles.Scanner], [Organization], []);
+
+    public HttpClient Operator(string userId = "operator-1") => ClientFor(userId, Roles.Operator);
 
     public HttpClient Buyer(string userId = "buyer-1") => ClientFor(userId, Roles.Buyer);
 

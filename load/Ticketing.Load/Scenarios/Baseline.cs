@@ -17,7 +17,7 @@ public static class Baseline
         var tierId = Guid.NewGuid();
         await using (var setup = database.CreateCommand(
             """
-            INSERT INTO ticketing.events (id, title, starts_at, created_by) VALUES (@event_id, 'Baseline (old design)', now() + interval '30 days', 'load');
+            INSERT INTO ticketing.events (id, organization_id, title, starts_at, created_by) VALUES (@event_id, 'load', 'Baseline (old design)', now() + interval '30 days', 'load');
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity) VALUES (@tier_id, @event_id, 'Baseline', 2500, 'eur', 100000000);
             """))
         {

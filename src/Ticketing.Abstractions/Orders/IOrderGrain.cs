@@ -27,8 +27,13 @@ public interface IOrderGrain : IGrainWithGuidKey
     /// <summary>Cancels an unpaid order (and its payment intent) for its buyer.</summary>
     Task<OrderResult> Cancel(string userId);
 
-    /// <summary>Asks Stripe to refund the order's tickets (all of them, or those named); the refund lands by webhook.</summary>
-    Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds);
+    /// <summary>
+    /// Asks Stripe to refund the order's tickets (all of them, or those named)
+    /// for the organization that owns the order's event; the refund lands by
+    /// webhook. For any other organization the order answers as if it did not
+    /// exist and changes nothing.
+    /// </summary>
+    Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds, string organizationId);
 
     /// <summary>Applies one fact from Stripe; applying the same fact again changes nothing.</summary>
     Task Apply(PaymentEvent paymentEvent);

@@ -16,8 +16,12 @@ public interface ITicketTierGrain : IGrainWithGuidKey
     /// <summary>Gives a buyer's live hold back. Releasing a hold that already ended changes nothing.</summary>
     Task<TierOutcome> Release(Guid holdId, string userId);
 
-    /// <summary>Sets the capacity, never below held plus issued.</summary>
-    Task<TierResult> ChangeCapacity(int capacity);
+    /// <summary>
+    /// Sets the capacity, never below held plus issued, for the organization
+    /// that owns the tier's event; for any other organization the tier answers
+    /// as if it did not exist and changes nothing.
+    /// </summary>
+    Task<TierResult> ChangeCapacity(int capacity, string organizationId);
 
     /// <summary>
     /// Turns an order's hold into issued tickets; idempotent per order. When the

@@ -4,10 +4,10 @@ using Ticketing.Abstractions.Tiers;
 
 namespace Ticketing.Api.Apis;
 
-internal sealed record EventResponse(Guid Id, string Title, DateTimeOffset StartsAt, string? Venue, TierResponse[] Tiers)
+internal sealed record EventResponse(Guid Id, string OrganizationId, string Title, DateTimeOffset StartsAt, string? Venue, TierResponse[] Tiers)
 {
     public static EventResponse From(EventInfo info, IEnumerable<TierSnapshot> tiers) =>
-        new(info.Id, info.Title, info.StartsAt, info.Venue, tiers.Select(TierResponse.From).ToArray());
+        new(info.Id, info.OrganizationId, info.Title, info.StartsAt, info.Venue, tiers.Select(TierResponse.From).ToArray());
 }
 
 internal sealed record TierResponse(
@@ -19,11 +19,20 @@ internal sealed record TierResponse(
         tier.Capacity, tier.Reserved, tier.Issued, tier.Available, tier.MaxPerOrder);
 }
 
-internal sealed record CreateEventRequest(string? Title, DateTimeOffset? StartsAt, string? Venue)
+internal sealed record CreateEventRequest(string? Title, DateTimeOffset? StartsAt, string? Venue, string? OrganizationId)
 {
+    public const string OrganizationIdRule = "organizationId is 1 to 200 characters, without control characters.";
+
+    public static bool IsOrganizationId(string value) => value.Length is > 0 and <= 200 && !value.Any(char.IsControl);
+
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
+        if (OrganizationId is not null && !IsOrganizationId(OrganizationId))
+        {
+            errors["organizationId"] = [OrganizationIdRule];
+        }
+
         if (string.IsNullOrWhiteSpace(Title) || Title.Length > 200)
         {
             errors["title"] = ["title is required, at most 200 characters."];

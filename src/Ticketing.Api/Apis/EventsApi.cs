@@ -28,15 +28,41 @@ internal static class EventsApi
             return Problem.Validation(errors);
         }
 
-        var info = new EventInfo(Guid.CreateVersion7(), request.Title!.Trim(), request.StartsAt!.Value.ToUniversalTime(), request.Venue?.Trim());
+        var organizations = user.Organizations();
+        string organizationId;
+        if (request.OrganizationId is { } named)
+        {
+            if (!organizations.Contains(named, StringComparer.Ordinal))
+            {
+                return Problem.Forbidden($"You do not act for organization '{named}'.");
+            }
+
+            organizationId = named;
+        }
+        else if (organizations.Count == 1)
+        {
+            organizationId = organizations[0];
+        }
+        else
+        {
+            return Problem.Validation("organizationId", $"organizationId is required: you act for several organizations ({string.Join(", ", organizations)}).");
+        }
+
+        var info = new EventInfo(Guid.CreateVersion7(), request.Title!.Trim(), request.StartsAt!.Value.ToUniversalTime(), request.Venue?.Trim(), organizationId);
         await store.CreateAsync(info, user.UserId(), cancellationToken);
         return TypedResults.Created($"/api/events/{info.Id}", EventResponse.From(info, []));
     }
 
-    public static async Task<Ok<EventResponse[]>> ListUpcomingEvents(
-        EventStore events, TierStore tiers, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>Upcoming events, soonest first; with <c>organizationId</c>, only that organization's.</summary>
+    public static async Task<Results<Ok<EventResponse[]>, ProblemHttpResult>> ListUpcomingEvents(
+        string? organizationId, EventStore events, TierStore tiers, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var upcoming = await events.ListUpcomingAsync(clock.GetUtcNow(), cancellationToken);
+        if (organizationId is not null && !CreateEventRequest.IsOrganizationId(organizationId))
+        {
+            return Problem.Validation("organizationId", CreateEventRequest.OrganizationIdRule);
+        }
+
+        var upcoming = await events.ListUpcomingAsync(clock.GetUtcNow(), organizationId, cancellationToken);
         var tiersByEvent = (await tiers.ListForEventsAsync(upcoming.Select(e => e.Id).ToArray(), cancellationToken))
             .ToLookup(tier => tier.EventId);
         return TypedResults.Ok(upcoming.Select(e => EventResponse.From(e, tiersByEvent[e.Id])).ToArray());
@@ -55,14 +81,14 @@ internal static class EventsApi
     }
 
     public static async Task<Results<Created<TierResponse>, ProblemHttpResult>> CreateTier(
-        Guid eventId, CreateTierRequest request, EventStore events, TierStore tiers, CancellationToken cancellationToken)
+        Guid eventId, CreateTierRequest request, ClaimsPrincipal user, EventAccess access, TierStore tiers, CancellationToken cancellationToken)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
             return Problem.Validation(errors);
         }
 
-        if (await events.FindAsync(eventId, cancellationToken) is null)
+        if (await access.OrganizerOfEventAsync(user, eventId, cancellationToken) is not { } organizationId)
         {
             return Problem.NotFound($"No event {eventId}.");
         }
@@ -70,7 +96,11 @@ internal static class EventsApi
         var tier = new TierSnapshot(
             Guid.CreateVersion7(), eventId, request.Name!.Trim(), request.PriceCents!.Value, request.Currency!,
             request.Capacity!.Value, Reserved: 0, Issued: 0, request.MaxPerOrder ?? CreateTierRequest.DefaultMaxPerOrder);
-        await tiers.CreateAsync(tier, cancellationToken);
+        if (!await tiers.CreateAsync(tier, organizationId, cancellationToken))
+        {
+            return Problem.NotFound($"No event {eventId}.");
+        }
+
         return TypedResults.Created($"/api/tiers/{tier.Id}", TierResponse.From(tier));
     }
 }

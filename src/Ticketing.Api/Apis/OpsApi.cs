@@ -12,16 +12,27 @@ internal static class OpsApi
 {
     public static void MapOpsApi(this IEndpointRouteBuilder app)
     {
-        var ops = app.MapGroup("/api/ops").WithTags("Operations").RequireAuthorization(Roles.Organizer);
-        ops.MapGet("/readiness", GetReadiness);
-        ops.MapGet("/alerts", GetAlerts);
-        ops.MapPost("/reconciliation", RunReconciliation);
-        ops.MapGet("/reconciliation/latest", GetLatestReconciliation);
-        ops.MapPost("/buyers/{userId}/erase", EraseBuyer);
+        var ops = app.MapGroup("/api/ops").WithTags("Operations");
+        ops.MapGet("/readiness", GetReadiness).RequireAuthorization(Roles.OrganizerOrOperator);
+        ops.MapGet("/alerts", GetAlerts).RequireAuthorization(Roles.Operator);
+        ops.MapPost("/reconciliation", RunReconciliation).RequireAuthorization(Roles.Operator);
+        ops.MapGet("/reconciliation/latest", GetLatestReconciliation).RequireAuthorization(Roles.Operator);
+        ops.MapPost("/buyers/{userId}/erase", EraseBuyer).RequireAuthorization(Roles.Operator);
     }
 
-    public static async Task<Ok<ReadinessResponse[]>> GetReadiness(Guid? eventId, OperationsStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.ReadinessAsync(eventId, cancellationToken)).Select(ReadinessResponse.From).ToArray());
+    /// <summary>
+    /// An operator sees every event; an organizer only its organizations'
+    /// events, and an event of another organization is not found.
+    /// </summary>
+    public static async Task<Results<Ok<ReadinessResponse[]>, ProblemHttpResult>> GetReadiness(
+        Guid? eventId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken)
+    {
+        var organizations = user.IsInRole(Roles.Operator) ? null : user.Organizations();
+        var events = await store.ReadinessAsync(eventId, organizations, cancellationToken);
+        return eventId is not null && organizations is not null && events.Count == 0
+            ? Problem.NotFound($"No event {eventId}.")
+            : TypedResults.Ok(events.Select(ReadinessResponse.From).ToArray());
+    }
 
     public static async Task<Ok<IReadOnlyList<AlertState>>> GetAlerts(IGrainFactory grains) =>
         TypedResults.Ok(await grains.Reference<IAlertsGrain>(0).Evaluate());
@@ -36,7 +47,7 @@ internal static class OpsApi
 
     /// <summary>A buyer's right to erasure: their orders keep the money and tickets, lose the person.</summary>
     public static async Task<Ok<ErasureResponse>> EraseBuyer(string userId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ErasureResponse(userId, await store.AnonymizeAsync(null, userId, $"organizer:{user.UserId()}", cancellationToken)));
+        TypedResults.Ok(new ErasureResponse(userId, await store.AnonymizeAsync(null, userId, $"operator:{user.UserId()}", cancellationToken)));
 }
 
 internal sealed record ReadinessChecks(bool NoNegativeAvailability, bool NoGhostReservations, bool NoPaidWithoutTickets, bool HasTiers);

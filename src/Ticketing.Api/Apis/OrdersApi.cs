@@ -15,7 +15,7 @@ internal static class OrdersApi
 
     public static void MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization(Roles.BuyerOrOrganizer);
         orders.MapPost("/", PlaceOrder).RequireAuthorization(Roles.Buyer);
         orders.MapGet("/{orderId:guid}", GetOrder);
         orders.MapGet("/{orderId:guid}/tickets", GetTickets);
@@ -46,12 +46,12 @@ internal static class OrdersApi
     /// polling.
     /// </summary>
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
-        Guid orderId, string? waitWhile, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains)
+        Guid orderId, string? waitWhile, int? waitSeconds, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
         OrderSnapshot? order;
         if (waitWhile is null && waitSeconds is null)
         {
-            order = await Visible(orderId, user, grains);
+            order = await Visible(orderId, user, access, grains, cancellationToken);
         }
         else if (ParseStatuses(waitWhile) is not { } statuses)
         {
@@ -61,7 +61,7 @@ internal static class OrdersApi
         {
             return Problem.Validation("waitSeconds", $"waitSeconds must be 1 to {MaxWaitSeconds}.");
         }
-        else if (await Visible(orderId, user, grains) is null)
+        else if (await Visible(orderId, user, access, grains, cancellationToken) is null)
         {
             // Answered at once, as for an order that does not exist: another buyer's order is never waited on.
             order = null;
@@ -77,9 +77,9 @@ internal static class OrdersApi
     }
 
     public static async Task<Results<Ok<TicketResponse[]>, ProblemHttpResult>> GetTickets(
-        Guid orderId, ClaimsPrincipal user, IGrainFactory grains, OrderRepository orders, CancellationToken cancellationToken)
+        Guid orderId, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, OrderRepository orders, CancellationToken cancellationToken)
     {
-        if (await Visible(orderId, user, grains) is not { } order)
+        if (await Visible(orderId, user, access, grains, cancellationToken) is not { } order)
         {
             return Problem.NotFound($"No order {orderId}.");
         }
@@ -98,24 +98,28 @@ internal static class OrdersApi
     }
 
     public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> RefundOrder(
-        Guid orderId, RefundRequestBody? request, IGrainFactory grains)
+        Guid orderId, RefundRequestBody? request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (request?.Validate() is { Count: > 0 } errors)
         {
             return Problem.Validation(errors);
         }
 
-        var result = await grains.Reference<IOrderGrain>(orderId).Refund(request?.TicketIds);
+        var grain = grains.Reference<IOrderGrain>(orderId);
+        if ((await grain.Get()).Order is not { } placed || await access.OrganizerOfEventAsync(user, placed.EventId, cancellationToken) is not { } organizationId)
+        {
+            return Problem.NotFound($"No order {orderId}.");
+        }
+
+        var result = await grain.Refund(request?.TicketIds, organizationId);
         return result is { Outcome: OrderOutcome.Done, Order: { } order }
             ? TypedResults.Accepted($"/api/orders/{orderId}", OrderResponse.From(order, showSecret: false))
             : Failure(result);
     }
 
-    /// <summary>The order, when the caller owns it or organises; a buyer never learns that another's order exists.</summary>
-    private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.Reference<IOrderGrain>(orderId).Get()).Order is { } order && (order.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
-            ? order
-            : null;
+    /// <summary>The order, when the caller bought it or organizes its event; nobody else learns that it exists.</summary>
+    private static async Task<OrderSnapshot?> Visible(Guid orderId, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken) =>
+        await access.VisibleOrderAsync(user, (await grains.Reference<IOrderGrain>(orderId).Get()).Order, cancellationToken);
 
     private static HashSet<OrderStatus>? ParseStatuses(string? names)
     {

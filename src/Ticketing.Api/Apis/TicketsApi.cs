@@ -13,18 +13,18 @@ internal static class TicketsApi
 {
     public static void MapTicketsApi(this IEndpointRouteBuilder app)
     {
-        var tickets = app.MapGroup("/api/tickets").WithTags("Tickets").RequireAuthorization();
+        var tickets = app.MapGroup("/api/tickets").WithTags("Tickets").RequireAuthorization(Roles.BuyerOrOrganizer);
         tickets.MapGet("/{ticketId:guid}", GetTicket);
-        tickets.MapGet("/{ticketId:guid}/qr.svg", GetQrSvg);
-        tickets.MapGet("/{ticketId:guid}/qr.png", GetQrPng);
+        tickets.MapGet("/{ticketId:guid}/qr.svg", GetQrSvg).RequireAuthorization(Roles.Buyer);
+        tickets.MapGet("/{ticketId:guid}/qr.png", GetQrPng).RequireAuthorization(Roles.Buyer);
         tickets.MapPost("/{ticketId:guid}/reissue", ReissueCode);
 
         app.MapPost("/api/scans", Scan).WithTags("Scans").RequireAuthorization(Roles.Scanner);
     }
 
     public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> GetTicket(
-        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken) =>
-        await tickets.FindAsync(ticketId, cancellationToken) is { } owned && (owned.UserId == user.UserId() || user.IsInRole(Roles.Organizer))
+        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, EventAccess access, CancellationToken cancellationToken) =>
+        await Visible(ticketId, user, tickets, access, cancellationToken) is { } owned
             ? TypedResults.Ok(TicketResponse.From(owned.Ticket, showToken: owned.UserId == user.UserId()))
             : Problem.NotFound($"No ticket {ticketId}.");
 
@@ -42,9 +42,9 @@ internal static class TicketsApi
 
     /// <summary>A new code for a ticket whose code leaked: the old one answers revoked from now on.</summary>
     public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> ReissueCode(
-        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, IGrainFactory grains, CancellationToken cancellationToken)
+        Guid ticketId, ClaimsPrincipal user, TicketStore tickets, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (await tickets.FindAsync(ticketId, cancellationToken) is not { } owned || (owned.UserId != user.UserId() && !user.IsInRole(Roles.Organizer)))
+        if (await Visible(ticketId, user, tickets, access, cancellationToken) is not { } owned)
         {
             return Problem.NotFound($"No ticket {ticketId}.");
         }
@@ -58,17 +58,31 @@ internal static class TicketsApi
         return TypedResults.Ok(TicketResponse.From(reissued!.Ticket, showToken: owned.UserId == user.UserId()));
     }
 
-    public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(ScanRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(
+        ScanRequest request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
             return Problem.Validation(errors);
         }
 
+        // Refused before the gate sees the code: nothing is admitted or recorded.
+        if (!await access.MayScanAsync(user, request.EventId!.Value, cancellationToken))
+        {
+            return Problem.Forbidden($"This scanner does not work the gates of event {request.EventId}.");
+        }
+
         // Codes are looked up, never parsed: a code says nothing about its ticket.
         var result = await grains.Reference<IGateGrain>(0).Scan(request.Token!, request.EventId!.Value, request.Gate);
         return TypedResults.Ok(ScanResponse.From(result));
     }
+
+    /// <summary>The ticket, when the caller bought it or organizes its event; nobody else learns that it exists.</summary>
+    private static async Task<OwnedTicket?> Visible(Guid ticketId, ClaimsPrincipal user, TicketStore tickets, EventAccess access, CancellationToken cancellationToken) =>
+        await tickets.FindAsync(ticketId, cancellationToken) is { } owned
+        && (owned.UserId == user.UserId() || await access.OrganizerOfTierAsync(user, owned.Ticket.TierId, cancellationToken) is not null)
+            ? owned
+            : null;
 
     private static async Task<QRCodeData?> OwnCode(Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken)
     {

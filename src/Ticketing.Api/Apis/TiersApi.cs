@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
@@ -21,14 +22,19 @@ internal static class TiersApi
             : Problem.NotFound($"No tier {tierId}.");
 
     public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> ChangeCapacity(
-        Guid tierId, ChangeCapacityRequest request, IGrainFactory grains)
+        Guid tierId, ChangeCapacityRequest request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
             return Problem.Validation(errors);
         }
 
-        return await grains.Reference<ITicketTierGrain>(tierId).ChangeCapacity(request.Capacity!.Value) switch
+        if (await access.OrganizerOfTierAsync(user, tierId, cancellationToken) is not { } owner)
+        {
+            return Problem.NotFound($"No tier {tierId}.");
+        }
+
+        return await grains.Reference<ITicketTierGrain>(tierId).ChangeCapacity(request.Capacity!.Value, owner.OrganizationId) switch
         {
             { Outcome: TierOutcome.Done, Tier: { } tier } => TypedResults.Ok(TierResponse.From(tier)),
             { Outcome: TierOutcome.BelowCommitted, Tier: { } tier } => Problem.Conflict(

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using Ticketing.Api.Problems;
@@ -51,10 +50,10 @@ internal static class AuthSetup
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Organizer, policy => policy.RequireRole(Roles.Organizer))
             .AddPolicy(Roles.Buyer, policy => policy.RequireRole(Roles.Buyer))
-            .AddPolicy(Roles.Scanner, policy => policy.RequireRole(Roles.Scanner));
+            .AddPolicy(Roles.Scanner, policy => policy.RequireRole(Roles.Scanner))
+            .AddPolicy(Roles.Operator, policy => policy.RequireRole(Roles.Operator))
+            .AddPolicy(Roles.BuyerOrOrganizer, policy => policy.RequireRole(Roles.Buyer, Roles.Organizer))
+            .AddPolicy(Roles.OrganizerOrOperator, policy => policy.RequireRole(Roles.Organizer, Roles.Operator));
+        builder.Services.AddSingleton<EventAccess>();
     }
-
-    /// <summary>The caller's user id (the token's <c>sub</c>).</summary>
-    public static string UserId(this ClaimsPrincipal user) =>
-        user.FindFirstValue("sub") ?? throw new InvalidOperationException("An authenticated caller without 'sub'.");
 }

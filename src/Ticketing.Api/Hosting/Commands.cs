@@ -14,11 +14,13 @@ internal static class Commands
         return 0;
     }
 
-    /// <summary><c>token --user alice --role organizer [--role buyer] [--hours 12]</c></summary>
+    /// <summary><c>token --user alice --role organizer [--role buyer] [--org acme] [--event id] [--hours 12]</c></summary>
     public static int PrintToken(IConfiguration configuration, string[] args)
     {
         string? user = null;
         var roles = new List<string>();
+        var organizations = new List<string>();
+        var events = new List<Guid>();
         var hours = 12.0;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -26,6 +28,9 @@ internal static class Commands
             {
                 case "--user": user = args[i + 1]; break;
                 case "--role": roles.Add(args[i + 1]); break;
+                case "--org": organizations.Add(args[i + 1]); break;
+                case "--event" when Guid.TryParse(args[i + 1], out var eventId): events.Add(eventId); break;
+                case "--event": return Usage($"--event takes an event id (a UUID), not '{args[i + 1]}'");
                 case "--hours": hours = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: return Usage($"unknown option {args[i]}");
             }
@@ -42,14 +47,17 @@ internal static class Commands
         }
 
         var options = AuthOptions.From(configuration);
-        Console.WriteLine(TokenMinter.Mint(options, user, roles, TimeSpan.FromHours(hours)));
+        Console.WriteLine(TokenMinter.Mint(options, user, roles, organizations, events, TimeSpan.FromHours(hours)));
         return 0;
     }
 
     private static int Usage(string problem)
     {
         Console.Error.WriteLine($"token: {problem}");
-        Console.Error.WriteLine("usage: Ticketing.Api token --user <id> --role <organizer|buyer|scanner> [--role ...] [--hours 12]");
+        Console.Error.WriteLine("usage: Ticketing.Api token --user <id> --role <organizer|buyer|scanner|operator> [--role ...]");
+        Console.Error.WriteLine("                            [--org <organization> ...] [--event <event id> ...] [--hours 12]");
+        Console.Error.WriteLine("  --org: the organizations an organizer or scanner acts for (default: the personal one named by --user)");
+        Console.Error.WriteLine("  --event: narrows a scanner to these events");
         return 2;
     }
 }

@@ -30,6 +30,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton(services => new SchemaMigrator(
             connectionString, services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations")));
         builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<EventOwners>();
         builder.Services.AddSingleton<TierStore>();
         builder.Services.AddSingleton<TierRepository>();
         builder.Services.AddSingleton<HoldStore>();

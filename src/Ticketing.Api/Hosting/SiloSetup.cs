@@ -81,7 +81,7 @@ internal static class SiloSetup
         var dashboard = app.MapOrleansDashboard("/dashboard");
         if (!app.Environment.IsDevelopment())
         {
-            dashboard.RequireAuthorization(Roles.Organizer);
+            dashboard.RequireAuthorization(Roles.Operator);
         }
     }
 }

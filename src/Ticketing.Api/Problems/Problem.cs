@@ -31,7 +31,10 @@ internal static class Problem
         Of(StatusCodes.Status401Unauthorized, "unauthorized", "Authentication required.", "Send a valid bearer token in the Authorization header.");
 
     public static ProblemHttpResult Forbidden() =>
-        Of(StatusCodes.Status403Forbidden, "forbidden", "Forbidden.", "Your token's roles do not allow this request.");
+        Forbidden("Your token's roles do not allow this request.");
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        Of(StatusCodes.Status403Forbidden, "forbidden", "Forbidden.", detail);
 
     public static ProblemHttpResult Of(int status, string code, string title, string detail) => TypedResults.Problem(
         statusCode: status,

@@ -5,6 +5,7 @@ using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tickets;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Grains.Payments;
+using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Tiers;
 
@@ -25,6 +26,7 @@ namespace Ticketing.Grains.Orders;
 public sealed class OrderGrain(
     OrderRepository repository,
     HoldStore holds,
+    EventOwners owners,
     StripePayments payments,
     TimeProvider clock,
     OrderMetrics metrics,
@@ -199,12 +201,18 @@ public sealed class OrderGrain(
         return Answer();
     }
 
-    public async Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds)
+    public async Task<OrderResult> Refund(IReadOnlyList<Guid>? ticketIds, string organizationId)
     {
         await Loaded();
         if (order is null)
         {
             return Missing();
+        }
+
+        // The caller checked too; the order still refuses another organization's refund itself.
+        if (await owners.OfEventAsync(order.State.EventId, CancellationToken.None) != organizationId)
+        {
+            return new OrderResult(OrderOutcome.NotFound, null, $"No order {OrderId}.");
         }
 
         if (order.Status is not (OrderStatus.Fulfilled or OrderStatus.PartiallyRefunded))

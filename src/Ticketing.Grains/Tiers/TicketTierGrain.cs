@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Grains.Tiers;
@@ -16,6 +17,7 @@ namespace Ticketing.Grains.Tiers;
 [Reentrant]
 public sealed class TicketTierGrain(
     TierRepository repository,
+    EventOwners owners,
     TimeProvider clock,
     IOptions<HoldOptions> options,
     TierMetrics metrics,
@@ -108,12 +110,25 @@ public sealed class TicketTierGrain(
         return outcome;
     }
 
-    public async Task<TierResult> ChangeCapacity(int capacity)
+    public async Task<TierResult> ChangeCapacity(int capacity, string organizationId)
     {
         await Loaded();
         if (inventory is null)
         {
             return NoTier();
+        }
+
+        // The caller checked too; a tier still refuses another organization itself.
+        var owner = await owners.OfEventAsync(inventory.Tier.EventId, CancellationToken.None);
+        await Loaded(); // a reload may have begun while the owner was looked up
+        if (inventory is null)
+        {
+            return NoTier();
+        }
+
+        if (owner != organizationId)
+        {
+            return new TierResult(TierOutcome.TierNotFound, null);
         }
 
         var result = inventory.ChangeCapacity(capacity, Now);

@@ -19,17 +19,24 @@ public sealed record OrderMoney(Guid OrderId, string PaymentIntentId, string Sta
 /// <summary>The queries behind readiness, alerts, reconciliation and retention.</summary>
 public sealed class OperationsStore(NpgsqlDataSource database)
 {
-    public async Task<IReadOnlyList<EventReadiness>> ReadinessAsync(Guid? eventId, CancellationToken cancellationToken)
+    /// <summary>Readiness of one event or all; only of the <paramref name="organizations"/>' events when they are named.</summary>
+    public async Task<IReadOnlyList<EventReadiness>> ReadinessAsync(Guid? eventId, IReadOnlyList<string>? organizations, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
             """
-            SELECT event_id, title, starts_at, status, tiers, capacity, sold, reserved, available,
-                   negative_tiers, ghost_reserved, paid_without_tickets
-            FROM ticketing.event_readiness
-            WHERE @event_id::uuid IS NULL OR event_id = @event_id
-            ORDER BY starts_at, event_id
+            SELECT r.event_id, r.title, r.starts_at, r.status, r.tiers, r.capacity, r.sold, r.reserved, r.available,
+                   r.negative_tiers, r.ghost_reserved, r.paid_without_tickets
+            FROM ticketing.event_readiness r
+            WHERE (@event_id::uuid IS NULL OR r.event_id = @event_id)
+              AND (@organizations::text[] IS NULL OR r.event_id IN (
+                  SELECT e.id FROM ticketing.events e WHERE e.organization_id = ANY(@organizations)))
+            ORDER BY r.starts_at, r.event_id
             """);
         command.Parameters.Add(new NpgsqlParameter("event_id", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)eventId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("organizations", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text)
+        {
+            Value = (object?)organizations?.ToArray() ?? DBNull.Value,
+        });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var events = new List<EventReadiness>();
         while (await reader.ReadAsync(cancellationToken))

@@ -9,13 +9,18 @@ namespace Ticketing.Persistence.Tiers;
 /// </summary>
 public sealed class TierStore(NpgsqlDataSource database)
 {
-    public async Task CreateAsync(TierSnapshot tier, CancellationToken cancellationToken)
+    /// <summary>Adds the tier to its event when the event belongs to <paramref name="organizationId"/>; false when it does not (nothing written).</summary>
+    public async Task<bool> CreateAsync(TierSnapshot tier, string organizationId, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
             """
             INSERT INTO ticketing.ticket_tiers (id, event_id, name, price_cents, currency, quantity, max_per_order)
-            VALUES (@id, @event_id, @name, @price_cents, @currency, @quantity, @max_per_order)
+            SELECT @id, @event_id, @name, @price_cents, @currency, @quantity, @max_per_order
+            FROM ticketing.events e
+            -- the organization is checked by the caller; this is the backstop
+            WHERE e.id = @event_id AND e.organization_id = @organization_id
             """);
+        command.Parameters.AddWithValue("organization_id", organizationId);
         command.Parameters.AddWithValue("id", tier.Id);
         command.Parameters.AddWithValue("event_id", tier.EventId);
         command.Parameters.AddWithValue("name", tier.Name);
@@ -23,7 +28,7 @@ public sealed class TierStore(NpgsqlDataSource database)
         command.Parameters.AddWithValue("currency", tier.Currency);
         command.Parameters.AddWithValue("quantity", tier.Capacity);
         command.Parameters.AddWithValue("max_per_order", tier.MaxPerOrder);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<IReadOnlyList<TierSnapshot>> ListForEventsAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken)
