@@ -24,15 +24,15 @@ dotnet build load/Ticketing.Load -c Release -v quiet -nologo
 dotnet build src/Ticketing.StripeEmulator -c Release -v quiet -nologo
 
 export ConnectionStrings__Ticketing="$bench_connection"
-export Ticketing__Auth__SigningKey="bench-signing-key-0123456789abcdef-0123456789"
+# Fresh secrets each run: the silo refuses the development ones outside Development.
+export Ticketing__Auth__SigningKey="$(head -c 32 /dev/urandom | base64)"
 export ASPNETCORE_URLS="http://127.0.0.1:5080"
 export ASPNETCORE_ENVIRONMENT=Production
-export Logging__LogLevel__Default=Warning
 export Orleans__ClusterId="bench-$$"
-export Orleans__Endpoints__SiloPort=11211 Orleans__Endpoints__GatewayPort=30200
+export Orleans__Endpoints__SiloPort=11211
 export Ticketing__Stripe__ApiBase="http://127.0.0.1:12211"
 export Ticketing__Stripe__SecretKey="sk_test_bench"
-export Ticketing__Stripe__WebhookSecret="whsec_bench_0123456789abcdef"
+export Ticketing__Stripe__WebhookSecret="whsec_$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
 
 webhook_url="$ASPNETCORE_URLS/api/webhooks/stripe"
 # Stripe sends each event on its own, with no cap on deliveries in flight that

@@ -60,16 +60,40 @@ fi
 dotnet build src/Ticketing.Api -c Release -v quiet -nologo
 api="src/Ticketing.Api/bin/Release/net10.0/Ticketing.Api.dll"
 
-echo "Tokens for this server (valid 12 h; organizer-1's personal organization owns the events it creates):"
-for who in "organizer organizer-1 --org organizer-1" "scanner gate-1 --org organizer-1" "buyer buyer-1" "operator oncall-1"; do
-  set -- $who
-  printf '  %-9s %s\n' "$1" "$(dotnet "$api" token --role "$1" --user "$2" "${@:3}")"
-done
-echo
 # In the background and waited for, so that Ctrl-C or a TERM stops the
 # emulator along with the silo.
 # From its own folder: the content root is where ASP.NET Core watches files,
 # and .data (PostgreSQL's files) changes all the time.
 (cd "$(dirname "$api")" && exec dotnet "$(basename "$api")") &
 pids+=("$!")
-wait "${pids[-1]}"
+silo_pid="${pids[-1]}"
+
+base="$(sed -E 's#://(\+|\*|0\.0\.0\.0|\[::\])#://localhost#' <<<"${ASPNETCORE_URLS%%;*}")"
+base="${base%/}"
+for _ in $(seq 1 240); do
+  curl -fs "$base/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$silo_pid" 2>/dev/null || exit 1
+  sleep 0.5
+done
+
+token() { dotnet "$api" token --hours 12 "$@"; }
+cat <<SUMMARY
+
+== Ticketing is running ($ASPNETCORE_ENVIRONMENT) ==
+  API             $base   (reference: $base/docs, health: $base/health/ready)
+  Orleans         $base/dashboard
+  Stripe          ${Ticketing__Stripe__ApiBase}
+  PostgreSQL      $ConnectionStrings__Ticketing
+
+Tokens, valid 12 h (organizer-1's personal organization owns the events it creates):
+  organizer  $(token --user organizer-1 --role organizer)
+  scanner    $(token --user gate-1 --role scanner --org organizer-1)
+  buyer      $(token --user buyer-1 --role buyer)
+  operator   $(token --user oncall-1 --role operator)
+  more:      dotnet $api token --help
+
+Stop: Ctrl-C stops the silo and the emulator; PostgreSQL keeps running
+for the next start and the tests: scripts/postgres.sh stop
+
+SUMMARY
+wait "$silo_pid"

@@ -17,7 +17,15 @@ switch (args.FirstOrDefault())
         return Commands.PrintToken(builder.Configuration, args[1..]);
 }
 
-// Structured logs: one JSON object per line outside Development.
+if (DevelopmentSecrets.Refusal(builder.Configuration, builder.Environment) is { } refusal)
+{
+    Console.Error.WriteLine($"Ticketing.Api: not starting: {refusal}");
+    return 1;
+}
+
+// Structured logs: one JSON object per line outside Development, warnings
+// and errors only (appsettings.json): a line per request costs a hot tier a
+// large share of its throughput (docs/performance.md).
 if (!builder.Environment.IsDevelopment())
 {
     builder.Logging.ClearProviders().AddJsonConsole();
