@@ -4,6 +4,7 @@ using Ticketing.Api.Auth;
 using Ticketing.Api.Health;
 using Ticketing.Api.Hosting;
 using Ticketing.Api.Idempotency;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Payments;
 using Ticketing.Api.Problems;
 
@@ -31,6 +32,7 @@ if (!builder.Environment.IsDevelopment())
     builder.Logging.ClearProviders().AddJsonConsole();
 }
 
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimits.Largest);
 builder.AddTicketingDatabase();
 builder.AddTicketingSilo();
 builder.AddTicketingAuth();
@@ -47,6 +49,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<BodyLimits>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapTicketingHealth();

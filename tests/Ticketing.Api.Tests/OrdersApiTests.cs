@@ -459,6 +459,26 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task Refund_Answers202WithTheRefundPending_UntilStripeReportsIt()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);
+        var buyer = App.Buyer("buyer-refund-pending");
+        var orderId = await App.PaidOrderAsync(buyer, tierId, 2);
+        var chosen = (await buyer.TicketsAsync(orderId))[0].GetProperty("id").GetGuid();
+
+        var accepted = await (await App.Organizer().PostJson($"/api/orders/{orderId}/refund", new { ticketIds = new[] { chosen } }))
+            .AssertJson(HttpStatusCode.Accepted);
+
+        Assert.Equal(1000, accepted.GetProperty("refundPendingCents").GetInt64());
+        Assert.Equal([chosen], accepted.GetProperty("refundPendingTicketIds").EnumerateArray().Select(id => id.GetGuid()));
+        Assert.Equal(0, accepted.GetProperty("refundedCents").GetInt64());
+        var done = await buyer.WaitForStatusAsync(orderId, "partially_refunded");
+        Assert.Equal(1000, done.GetProperty("refundedCents").GetInt64());
+        Assert.Equal(0, done.GetProperty("refundPendingCents").GetInt64());
+        Assert.Empty(done.GetProperty("refundPendingTicketIds").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Refund_OfOneTicket_GivesPartiallyRefunded()
     {
         var tierId = await TierSetup.CreateAsync(App, capacity: 4, priceCents: 1000);

@@ -51,7 +51,7 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 
     public TestDatabase Database { get; }
 
-    /// <summary>What the silo logged at Information or above (the host's default level), oldest first.</summary>
+    /// <summary>What the silo logged at its configured level (warnings and errors, appsettings.json), oldest first.</summary>
     public IReadOnlyList<LoggedEntry> Logs
     {
         get

@@ -15,6 +15,8 @@ namespace Ticketing.Abstractions.Orders;
 /// <param name="PaidAt">When the money came in.</param>
 /// <param name="RefundedCents">How much went back to the buyer so far.</param>
 /// <param name="StatusReason">Why it stands where it does, when that needs saying.</param>
+/// <param name="RefundPendingCents">Refunds asked for that Stripe has not reported yet.</param>
+/// <param name="RefundPendingTicketIds">The tickets those refunds pay back: they end when Stripe reports the money returned.</param>
 [GenerateSerializer, Immutable]
 public sealed record OrderSnapshot(
     [property: Id(0)] Guid Id,
@@ -30,4 +32,6 @@ public sealed record OrderSnapshot(
     [property: Id(10)] DateTimeOffset ExpiresAt,
     [property: Id(11)] DateTimeOffset? PaidAt,
     [property: Id(12)] long RefundedCents,
-    [property: Id(13)] string? StatusReason);
+    [property: Id(13)] string? StatusReason,
+    [property: Id(14)] long RefundPendingCents,
+    [property: Id(15)] IReadOnlyList<Guid> RefundPendingTicketIds);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Ticketing.Abstractions.Events;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Api.Limits;
 
 namespace Ticketing.Api.Apis;
 
@@ -23,7 +24,7 @@ internal sealed record CreateEventRequest(string? Title, DateTimeOffset? StartsA
 {
     public const string OrganizationIdRule = "organizationId is 1 to 200 characters, without control characters.";
 
-    public static bool IsOrganizationId(string value) => value.Length is > 0 and <= 200 && !value.Any(char.IsControl);
+    public static bool IsOrganizationId(string value) => value.Length > 0 && Text.IsClean(value, 200);
 
     public Dictionary<string, string[]> Validate()
     {
@@ -33,9 +34,9 @@ internal sealed record CreateEventRequest(string? Title, DateTimeOffset? StartsA
             errors["organizationId"] = [OrganizationIdRule];
         }
 
-        if (string.IsNullOrWhiteSpace(Title) || Title.Length > 200)
+        if (!Text.IsCleanText(Title, 200))
         {
-            errors["title"] = ["title is required, at most 200 characters."];
+            errors["title"] = ["title is required, at most 200 characters, without control characters."];
         }
 
         if (StartsAt is null)
@@ -43,9 +44,9 @@ internal sealed record CreateEventRequest(string? Title, DateTimeOffset? StartsA
             errors["startsAt"] = ["startsAt is required, as an ISO 8601 time with offset."];
         }
 
-        if (Venue is { Length: > 200 })
+        if (Venue is not null && !Text.IsClean(Venue, 200))
         {
-            errors["venue"] = ["venue is at most 200 characters."];
+            errors["venue"] = ["venue is at most 200 characters, without control characters."];
         }
 
         return errors;
@@ -56,17 +57,20 @@ internal sealed partial record CreateTierRequest(string? Name, long? PriceCents,
 {
     public const int DefaultMaxPerOrder = 10;
 
+    /// <summary>A ticket's price is at most this many minor units (999,999.99 in a two-decimal currency).</summary>
+    public const long MaxPriceCents = 99_999_999;
+
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 100)
+        if (!Text.IsCleanText(Name, 100))
         {
-            errors["name"] = ["name is required, at most 100 characters."];
+            errors["name"] = ["name is required, at most 100 characters, without control characters."];
         }
 
-        if (PriceCents is null or < 0)
+        if (PriceCents is null or < 0 or > MaxPriceCents)
         {
-            errors["priceCents"] = ["priceCents is required: a whole number of minor units, 0 or more."];
+            errors["priceCents"] = [$"priceCents is required: a whole number of minor units, from 0 to {MaxPriceCents}."];
         }
 
         if (Currency is null || !IsoCurrency().IsMatch(Currency))

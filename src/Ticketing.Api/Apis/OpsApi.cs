@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Operations;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
 using Ticketing.Persistence.Operations;
@@ -46,8 +47,11 @@ internal static class OpsApi
             : Problem.NotFound("No reconciliation has run yet.");
 
     /// <summary>A buyer's right to erasure: their orders keep the money and tickets, lose the person.</summary>
-    public static async Task<Ok<ErasureResponse>> EraseBuyer(string userId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ErasureResponse(userId, await store.AnonymizeAsync(null, userId, $"operator:{user.UserId()}", cancellationToken)));
+    public static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseBuyer(
+        string userId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken) =>
+        Text.IsCleanText(userId, 200)
+            ? TypedResults.Ok(new ErasureResponse(userId, await store.AnonymizeAsync(null, userId, $"operator:{user.UserId()}", cancellationToken)))
+            : Problem.Validation("userId", "userId is a user id: 1 to 200 characters, without control characters.");
 }
 
 internal sealed record ReadinessChecks(bool NoNegativeAvailability, bool NoGhostReservations, bool NoPaidWithoutTickets, bool HasTiers);

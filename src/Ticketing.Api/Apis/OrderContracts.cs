@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using Ticketing.Abstractions.Orders;
+using Ticketing.Api.Limits;
 using Ticketing.Persistence.Orders;
 
 namespace Ticketing.Api.Apis;
@@ -11,7 +12,7 @@ internal sealed record PaymentResponse(string Provider, string? PaymentIntentId,
 internal sealed record OrderResponse(
     Guid Id, Guid EventId, string Status, OrderItemResponse[] Items, long TotalCents, string Currency,
     PaymentResponse Payment, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt,
-    long RefundedCents, string? StatusReason)
+    long RefundedCents, long RefundPendingCents, Guid[] RefundPendingTicketIds, string? StatusReason)
 {
     /// <param name="order">The order.</param>
     /// <param name="showSecret">Only the buyer sees the client secret that pays the order.</param>
@@ -20,7 +21,7 @@ internal sealed record OrderResponse(
         order.Items.Select(i => new OrderItemResponse(i.TierId, i.Quantity, i.UnitPriceCents)).ToArray(),
         order.TotalCents, order.Currency,
         new PaymentResponse("stripe", order.PaymentIntentId, showSecret ? order.ClientSecret : null),
-        order.CreatedAt, order.ExpiresAt, order.PaidAt, order.RefundedCents, order.StatusReason);
+        order.CreatedAt, order.ExpiresAt, order.PaidAt, order.RefundedCents, order.RefundPendingCents, [.. order.RefundPendingTicketIds], order.StatusReason);
 }
 
 internal sealed record TicketResponse(Guid Id, Guid OrderId, Guid TierId, int SequenceNumber, string Status, string? QrToken)
@@ -49,19 +50,19 @@ internal sealed record PlaceOrderRequest(Guid[]? HoldIds, ContactRequest? Contac
             errors["holdIds"] = ["holdIds names a hold twice."];
         }
 
-        if (Contact?.Email is not { Length: > 0 and <= 254 } email || !MailAddress.TryCreate(email, out _))
+        if (Contact?.Email is not { Length: > 0 } email || !Text.IsClean(email, 254) || !MailAddress.TryCreate(email, out _))
         {
             errors["contact.email"] = ["contact.email is required: an e-mail address."];
         }
 
-        if (string.IsNullOrWhiteSpace(Contact?.Name) || Contact.Name.Length > 200)
+        if (!Text.IsCleanText(Contact?.Name, 200))
         {
-            errors["contact.name"] = ["contact.name is required, at most 200 characters."];
+            errors["contact.name"] = ["contact.name is required, at most 200 characters, without control characters."];
         }
 
-        if (Contact?.Phone is { Length: > 40 })
+        if (Contact?.Phone is { } phone && !Text.IsClean(phone, 40))
         {
-            errors["contact.phone"] = ["contact.phone is at most 40 characters."];
+            errors["contact.phone"] = ["contact.phone is at most 40 characters, without control characters."];
         }
 
         return errors;
@@ -72,12 +73,15 @@ internal sealed record PlaceOrderRequest(Guid[]? HoldIds, ContactRequest? Contac
 
 internal sealed record RefundRequestBody(Guid[]? TicketIds)
 {
+    /// <summary>Tickets named in one refund; leaving them out refunds all, however many.</summary>
+    public const int MaxTickets = 200;
+
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (TicketIds is { Length: 0 } || (TicketIds is not null && (TicketIds.Contains(Guid.Empty) || TicketIds.Distinct().Count() != TicketIds.Length)))
+        if (TicketIds is { Length: 0 or > MaxTickets } || (TicketIds is not null && (TicketIds.Contains(Guid.Empty) || TicketIds.Distinct().Count() != TicketIds.Length)))
         {
-            errors["ticketIds"] = ["ticketIds, when given, names one or more distinct tickets (leave it out to refund all)."];
+            errors["ticketIds"] = [$"ticketIds, when given, names 1 to {MaxTickets} distinct tickets (leave it out to refund all)."];
         }
 
         return errors;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Stripe;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Payments;
 using Ticketing.Api.Problems;
 using Ticketing.Grains.Payments;
@@ -13,7 +14,8 @@ internal static class StripeWebhookApi
     private const long ToleranceSeconds = 300;
 
     public static void MapStripeWebhook(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/webhooks/stripe", Receive).WithTags("Webhooks").AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/api/webhooks/stripe", Receive).WithTags("Webhooks").AllowAnonymous().DisableAntiforgery()
+            .WithMetadata(new BodyLimit(BodyLimits.Largest)); // Stripe's events are a few KiB
 
     /// <summary>
     /// Verifies the signature over the raw body, then stores and processes the

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using QRCoder;
 using Ticketing.Abstractions.Tickets;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
 using Ticketing.Persistence.Tickets;
@@ -101,9 +102,9 @@ internal sealed record ScanRequest(string? Token, Guid? EventId, string? Gate)
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (Token is not { Length: > 0 and <= 200 })
+        if (Token is not { Length: > 0 } || !Text.IsClean(Token, 200))
         {
-            errors["token"] = ["token is required: the code read from the ticket."];
+            errors["token"] = ["token is required: the code read from the ticket (at most 200 characters, no control characters)."];
         }
 
         if (EventId is null || EventId == Guid.Empty)
@@ -111,9 +112,9 @@ internal sealed record ScanRequest(string? Token, Guid? EventId, string? Gate)
             errors["eventId"] = ["eventId is required: the event this gate admits to."];
         }
 
-        if (Gate is { Length: > 100 })
+        if (Gate is not null && !Text.IsClean(Gate, 100))
         {
-            errors["gate"] = ["gate is at most 100 characters."];
+            errors["gate"] = ["gate is at most 100 characters, without control characters."];
         }
 
         return errors;

@@ -38,6 +38,16 @@ internal static class AuthSetup
 
                 jwt.Events = new JwtBearerEvents
                 {
+                    // Every rule keys on the user id: a token without one names nobody.
+                    OnTokenValidated = context =>
+                    {
+                        if (context.Principal?.FindFirst("sub")?.Value is not { Length: > 0 })
+                        {
+                            context.Fail("The token has no 'sub'.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Persistence.Idempotency;
 
@@ -29,9 +30,9 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         }
 
         var key = values.ToString();
-        if (key.Length is 0 or > MaxKeyLength)
+        if (key.Length == 0 || !Text.IsClean(key, MaxKeyLength))
         {
-            await Problem.Validation(Header, $"{Header} must be 1 to {MaxKeyLength} characters.").ExecuteAsync(context);
+            await Problem.Validation(Header, $"{Header} must be 1 to {MaxKeyLength} characters, without control characters.").ExecuteAsync(context);
             return;
         }
 

@@ -73,7 +73,7 @@ public sealed class OrderLifecycle(OrderState state)
             return "An order's tiers must all be priced in one currency.";
         }
 
-        return lines.Sum(l => l.Hold.Quantity * l.Tier.PriceCents) == 0 ? "Free tickets are not paid for through an order." : null;
+        return lines.Sum(l => checked(l.Hold.Quantity * l.Tier.PriceCents)) == 0 ? "Free tickets are not paid for through an order." : null;
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ public sealed class OrderLifecycle(OrderState state)
         var items = lines.Select(l => new OrderItem(l.Tier.Id, l.Hold.Id, l.Hold.Quantity, l.Tier.PriceCents)).ToList();
         return new(new OrderState(
             id, lines[0].Tier.EventId, userId, OrderStatus.AwaitingPayment, items,
-            items.Sum(i => i.Quantity * i.UnitPriceCents), lines[0].Tier.Currency, contact, now, lines.Min(l => l.Hold.ExpiresAt)));
+            items.Sum(i => checked(i.Quantity * i.UnitPriceCents)), lines[0].Tier.Currency, contact, now, lines.Min(l => l.Hold.ExpiresAt)));
     }
 
     public void PaymentCreated(string paymentIntentId, string clientSecret) =>

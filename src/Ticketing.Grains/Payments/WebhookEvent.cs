@@ -28,11 +28,49 @@ public sealed record WebhookEvent(string Id, string Type, EventObject Subject)
                 throw new FormatException("A Stripe event needs an id, a type and data.object.");
             }
 
+            RefuseUnstorable(root);
             return new WebhookEvent(id, type, EventObject.Read(item));
         }
-        catch (JsonException invalid)
+        catch (Exception invalid) when (invalid is JsonException or InvalidOperationException)
         {
             throw new FormatException($"Not a Stripe event: {invalid.Message}", invalid);
+        }
+    }
+
+    /// <summary>
+    /// The payload is stored as jsonb, which refuses NUL and half surrogate
+    /// pairs anywhere in it; Stripe never sends them, so such a body is no event.
+    /// </summary>
+    private static void RefuseUnstorable(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    RefuseNul(property.Name);
+                    RefuseUnstorable(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    RefuseUnstorable(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                RefuseNul(element.GetString()!); // throws InvalidOperationException for half a surrogate pair
+                break;
+        }
+    }
+
+    private static void RefuseNul(string text)
+    {
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new FormatException("A Stripe event holds no NUL character.");
         }
     }
 
@@ -85,8 +123,11 @@ public sealed record EventObject(
         item.TryGetProperty("last_payment_error", out var error) && error.ValueKind == JsonValueKind.Object ? WebhookEvent.Text(error, "message") : null,
         item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? WebhookEvent.Text(metadata, "order_id") : null);
 
+    /// <summary>An amount in cents; absent or null is 0, anything but a whole number is no Stripe object.</summary>
     private static long Cents(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+        !item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? 0
+        : value.ValueKind == JsonValueKind.Number ? value.GetInt64()
+        : throw new FormatException($"{name} is not an amount.");
 
     /// <summary>Another object named by its id, or expanded in place (then its <c>id</c>).</summary>
     private static string? Reference(JsonElement item, string name) =>

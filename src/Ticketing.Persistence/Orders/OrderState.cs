@@ -43,9 +43,30 @@ public sealed record OrderState(
 {
     public IReadOnlyList<RefundRequest> RefundRequests { get; init; } = RefundRequests ?? [];
 
-    public OrderSnapshot ToSnapshot() => new(
-        Id, EventId, UserId, Status, Items, TotalCents, Currency, PaymentIntentId, ClientSecret,
-        CreatedAt, ExpiresAt, PaidAt, RefundedCents, StatusReason);
+    public OrderSnapshot ToSnapshot()
+    {
+        var (pendingCents, pendingTickets) = PendingRefunds();
+        return new(
+            Id, EventId, UserId, Status, Items, TotalCents, Currency, PaymentIntentId, ClientSecret,
+            CreatedAt, ExpiresAt, PaidAt, RefundedCents, StatusReason, pendingCents, pendingTickets);
+    }
+
+    /// <summary>
+    /// The refunds asked for that Stripe's refunded total does not cover yet,
+    /// taken in the order they were asked (as the order's tickets are ended).
+    /// </summary>
+    private (long Cents, IReadOnlyList<Guid> TicketIds) PendingRefunds()
+    {
+        long covered = 0;
+        var index = 0;
+        for (; index < RefundRequests.Count && covered + RefundRequests[index].AmountCents <= RefundedCents; index++)
+        {
+            covered += RefundRequests[index].AmountCents;
+        }
+
+        var pending = RefundRequests.Skip(index).ToList();
+        return (pending.Sum(r => r.AmountCents), [.. pending.SelectMany(r => r.TicketIds)]);
+    }
 }
 
 /// <summary>
