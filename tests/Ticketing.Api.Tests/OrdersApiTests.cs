@@ -19,10 +19,11 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         Assert.Equal(5000, intent.Amount);
         Assert.Equal("eur", intent.Currency);
         Assert.Equal(orderId.ToString(), intent.Metadata["order_id"]);
+        Assert.Equal(App.Database.Name, intent.Metadata["ticketing_service"]); // this deployment's mark
         Assert.Equal($"Tickets, order {orderId}", intent.Description);
 
         // A step retried after a lost answer asks again with the same key: the same payment.
-        var again = await new Ticketing.Grains.Payments.StripePayments(App.Stripe.Client()).CreatePaymentAsync(orderId, 5000, "eur", CancellationToken.None);
+        var again = await new Ticketing.Grains.Payments.StripePayments(App.Stripe.Client(), new Ticketing.Grains.Payments.PaymentsOrigin(App.Database.Name)).CreatePaymentAsync(orderId, 5000, "eur", CancellationToken.None);
         Assert.Equal(intentId, again.Id);
         Assert.Equal(intent.ClientSecret, again.ClientSecret);
     }

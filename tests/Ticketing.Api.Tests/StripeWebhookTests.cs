@@ -173,6 +173,27 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
     }
 
     [Fact]
+    public async Task PaymentOfAnotherSystem_NamingNoOrderOfOurs_IsLeftAlone()
+    {
+        var stripe = App.Stripe.Client();
+        var intent = await stripe.V1.PaymentIntents.CreateAsync(new Stripe.PaymentIntentCreateOptions
+        {
+            Amount = 2500,
+            Currency = "eur",
+            // Another system on the same Stripe account, with an order id of its own and no mark of ours.
+            Metadata = new Dictionary<string, string> { ["order_id"] = Guid.NewGuid().ToString() },
+        });
+
+        App.Stripe.Control.Succeed(intent.Id);
+
+        var succeeded = App.Stripe.Control.Events.Single(e => e.Type == "payment_intent.succeeded" && e.Data.Object is Ticketing.StripeEmulator.Payments.PaymentIntent { Id: var id } && id == intent.Id);
+        await App.Stripe.Control.WaitForDeliveriesAsync(attempts => attempts.Any(a => a.EventId == succeeded.Id && a.Succeeded));
+        Assert.Equal("processed", await App.Database.ScalarAsync("SELECT status FROM ticketing.stripe_events WHERE event_id = @id", ("id", succeeded.Id)));
+        Assert.Equal(0, (await stripe.V1.PaymentIntents.GetAsync(intent.Id, new Stripe.PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge?.AmountRefunded);
+        Assert.Equal(0L, await App.Database.ScalarAsync("SELECT count(*) FROM ticketing.payments_without_order WHERE payment_intent_id = @id", ("id", intent.Id)));
+    }
+
+    [Fact]
     public async Task PaymentForAnOrderThatDoesNotExist_IsRefunded_Once()
     {
         var stripe = App.Stripe.Client();
@@ -180,7 +201,8 @@ public sealed class StripeWebhookTests(ApiFixture fixture) : IClassFixture<ApiFi
         {
             Amount = 2500,
             Currency = "eur",
-            Metadata = new Dictionary<string, string> { ["order_id"] = Guid.NewGuid().ToString() },
+            // Made by this deployment (its mark), for an order that was never stored.
+            Metadata = new Dictionary<string, string> { ["order_id"] = Guid.NewGuid().ToString(), ["ticketing_service"] = App.Database.Name },
         });
 
         App.Stripe.Control.Succeed(intent.Id);

@@ -60,7 +60,7 @@ public sealed class WebhookEventTests(ApiFixture fixture) : IClassFixture<ApiFix
              "charge":{"id":"ch_1","object":"charge"},"payment_intent":{"id":"pi_1"},"status":"needs_response"}}}
             """);
 
-        Assert.Equal(new EventObject("dispute", "dp_1", 0, 0, 0, null, "needs_response", "pi_1", "ch_1", null, null, null), read.Subject);
+        Assert.Equal(new EventObject("dispute", "dp_1", 0, 0, 0, null, "needs_response", "pi_1", "ch_1", null, null, null, null), read.Subject);
     }
 
     [Theory]
@@ -88,17 +88,17 @@ public sealed class WebhookEventTests(ApiFixture fixture) : IClassFixture<ApiFix
             case PaymentIntent intent:
                 Assert.Equal(
                     new EventObject("payment_intent", intent.Id, intent.Amount, intent.AmountReceived, 0, intent.Currency, intent.Status, null, null,
-                        intent.LatestChargeId, intent.LastPaymentError?.Message, intent.Metadata?.GetValueOrDefault("order_id")),
+                        intent.LatestChargeId, intent.LastPaymentError?.Message, intent.Metadata?.GetValueOrDefault("order_id"), intent.Metadata?.GetValueOrDefault("ticketing_service")),
                     read);
                 break;
             case Charge charge:
                 Assert.Equal(
-                    new EventObject("charge", charge.Id, charge.Amount, 0, charge.AmountRefunded, charge.Currency, charge.Status, charge.PaymentIntentId, null, null, null, null),
+                    new EventObject("charge", charge.Id, charge.Amount, 0, charge.AmountRefunded, charge.Currency, charge.Status, charge.PaymentIntentId, null, null, null, null, null),
                     read with { OrderId = null });
                 break;
             case Dispute dispute:
                 Assert.Equal(
-                    new EventObject("dispute", dispute.Id, dispute.Amount, 0, 0, dispute.Currency, dispute.Status, dispute.PaymentIntentId, dispute.ChargeId, null, null, null),
+                    new EventObject("dispute", dispute.Id, dispute.Amount, 0, 0, dispute.Currency, dispute.Status, dispute.PaymentIntentId, dispute.ChargeId, null, null, null, null),
                     read with { OrderId = null });
                 break;
             default:

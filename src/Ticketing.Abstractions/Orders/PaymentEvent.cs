@@ -34,6 +34,7 @@ public enum PaymentEventKind
 /// <param name="ChargeId">The charge, when there is one.</param>
 /// <param name="RefundedCents">The charge's refunded total, for <see cref="PaymentEventKind.Refunded"/>.</param>
 /// <param name="Detail">Stripe's message (a decline reason...).</param>
+/// <param name="Origin">The deployment that created the payment intent (its mark in the metadata), when known.</param>
 [GenerateSerializer, Immutable]
 public sealed record PaymentEvent(
     [property: Id(0)] string EventId,
@@ -43,4 +44,5 @@ public sealed record PaymentEvent(
     [property: Id(4)] string Currency,
     [property: Id(5)] string? ChargeId = null,
     [property: Id(6)] long RefundedCents = 0,
-    [property: Id(7)] string? Detail = null);
+    [property: Id(7)] string? Detail = null,
+    [property: Id(8)] string? Origin = null);

@@ -50,7 +50,7 @@ internal static class OpsApi
     public static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseBuyer(
         string userId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken) =>
         Text.IsCleanText(userId, 200)
-            ? TypedResults.Ok(new ErasureResponse(userId, await store.AnonymizeAsync(null, userId, $"operator:{user.UserId()}", cancellationToken)))
+            ? TypedResults.Ok(ErasureResponse.From(userId, await store.EraseBuyerAsync(userId, $"operator:{user.UserId()}", cancellationToken)))
             : Problem.Validation("userId", "userId is a user id: 1 to 200 characters, without control characters.");
 }
 
@@ -66,4 +66,9 @@ internal sealed record ReadinessResponse(Guid EventId, string Title, DateTimeOff
         new ReadinessTotals(e.Capacity, e.Sold, e.Reserved, e.Available));
 }
 
-internal sealed record ErasureResponse(string UserId, int OrdersAnonymized);
+internal sealed record ErasureResponse(
+    string UserId, int OrdersAnonymized, int HoldsErased, int IdempotencyKeysDeleted, int WebhookEventsErased, int ScansErased, int AuditEntriesErased)
+{
+    public static ErasureResponse From(string userId, Erasure erasure) =>
+        new(userId, erasure.Orders, erasure.Holds, erasure.IdempotencyKeys, erasure.WebhookEvents, erasure.Scans, erasure.AuditEntries);
+}

@@ -8,7 +8,7 @@ using Ticketing.Persistence.Idempotency;
 namespace Ticketing.Api.Idempotency;
 
 /// <summary>
-/// Any authenticated POST may carry <c>Idempotency-Key</c>: the first response
+/// Any authenticated POST to a mapped route may carry <c>Idempotency-Key</c>: the first response
 /// to a (user, key) is remembered and replayed for a repeat of the same
 /// request; the same key with another request is a 422, and a repeat while
 /// the first is still running is a 409. Failures (5xx) are not remembered, so
@@ -21,9 +21,11 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
 
     public async Task InvokeAsync(HttpContext context)
     {
+        // Only a POST the app maps: a key sent to any other path would be stored for nothing.
         if (!HttpMethods.IsPost(context.Request.Method)
             || !context.Request.Headers.TryGetValue(Header, out var values)
-            || context.User.Identity?.IsAuthenticated != true)
+            || context.User.Identity?.IsAuthenticated != true
+            || context.GetEndpoint()?.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) != true)
         {
             await next(context);
             return;

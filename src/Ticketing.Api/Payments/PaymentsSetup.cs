@@ -30,6 +30,7 @@ internal static class PaymentsSetup
                 HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 1),
             });
         });
+        builder.Services.AddSingleton(new PaymentsOrigin(builder.Configuration[Hosting.SettingKeys.ServiceId] ?? "ticketing"));
         builder.Services.AddSingleton<StripePayments>();
         builder.Services.AddSingleton<PaymentInbox>();
         builder.Services.AddSingleton<OrderMetrics>();

@@ -18,5 +18,5 @@ public sealed class OperationsOptions
     public TimeSpan RetainContactsFor { get; set; } = TimeSpan.FromDays(3 * 365);
 
     /// <summary>Retention period.</summary>
-    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -28,6 +28,7 @@ public sealed class OrderGrain(
     HoldStore holds,
     EventOwners owners,
     StripePayments payments,
+    PaymentsOrigin origin,
     TimeProvider clock,
     OrderMetrics metrics,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
@@ -271,6 +272,10 @@ public sealed class OrderGrain(
             DeactivateOnIdle();
             switch (paymentEvent.Kind)
             {
+                case PaymentEventKind.Succeeded when paymentEvent.Origin != origin.ServiceId:
+                    // Another system's payment on the same Stripe account: not ours to refund.
+                    logger.LogInformation("Stripe event {EventId}: payment {PaymentIntentId} was not created by this deployment; left alone", paymentEvent.EventId, paymentEvent.PaymentIntentId);
+                    break;
                 case PaymentEventKind.Succeeded:
                     await RefundOrphanPayment(paymentEvent); // alerts on its own
                     break;

@@ -151,7 +151,7 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         {
             _ when o.Id is null || o.Currency is null => null,
             (EventTypes.PaymentIntentSucceeded, "payment_intent") =>
-                new(e.Id, PaymentEventKind.Succeeded, o.Id, o.AmountReceived, o.Currency, o.LatestChargeId),
+                new(e.Id, PaymentEventKind.Succeeded, o.Id, o.AmountReceived, o.Currency, o.LatestChargeId, Origin: o.Origin),
             (EventTypes.PaymentIntentPaymentFailed, "payment_intent") =>
                 new(e.Id, PaymentEventKind.Failed, o.Id, o.Amount, o.Currency, Detail: o.FailureMessage),
             (EventTypes.PaymentIntentCanceled, "payment_intent") =>

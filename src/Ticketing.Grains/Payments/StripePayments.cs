@@ -10,7 +10,7 @@ namespace Ticketing.Grains.Payments;
 /// creates something carries an idempotency key derived from the order, so a
 /// retried step never charges or refunds twice.
 /// </summary>
-public sealed class StripePayments(StripeClient stripe)
+public sealed class StripePayments(StripeClient stripe, PaymentsOrigin origin)
 {
     /// <summary>
     /// Creates the order's payment intent (again: the same one, by its idempotency key).
@@ -27,7 +27,8 @@ public sealed class StripePayments(StripeClient stripe)
             Field("amount", amountCents.ToString(CultureInfo.InvariantCulture)),
             Field("currency", currency),
             Field("description", $"Tickets, order {orderId}"),
-            Field("metadata[order_id]", orderId.ToString()));
+            Field("metadata[order_id]", orderId.ToString()),
+            Field($"metadata[{PaymentsOrigin.MetadataKey}]", origin.ServiceId));
         var response = await stripe.RawRequestAsync(
             HttpMethod.Post,
             "/v1/payment_intents",

@@ -95,6 +95,7 @@ public sealed record WebhookEvent(string Id, string Type, EventObject Subject)
 /// <param name="LatestChargeId">A payment intent's latest charge.</param>
 /// <param name="FailureMessage">A payment intent's <c>last_payment_error.message</c>.</param>
 /// <param name="OrderId">A payment intent's <c>metadata.order_id</c>.</param>
+/// <param name="Origin">A payment intent's <c>metadata.ticketing_service</c>: the deployment that created it.</param>
 public sealed record EventObject(
     string? Kind,
     string? Id,
@@ -107,7 +108,8 @@ public sealed record EventObject(
     string? ChargeId,
     string? LatestChargeId,
     string? FailureMessage,
-    string? OrderId)
+    string? OrderId,
+    string? Origin)
 {
     internal static EventObject Read(JsonElement item) => new(
         WebhookEvent.Text(item, "object"),
@@ -121,7 +123,8 @@ public sealed record EventObject(
         Reference(item, "charge"),
         Reference(item, "latest_charge"),
         item.TryGetProperty("last_payment_error", out var error) && error.ValueKind == JsonValueKind.Object ? WebhookEvent.Text(error, "message") : null,
-        item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? WebhookEvent.Text(metadata, "order_id") : null);
+        item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? WebhookEvent.Text(metadata, "order_id") : null,
+        metadata.ValueKind == JsonValueKind.Object ? WebhookEvent.Text(metadata, PaymentsOrigin.MetadataKey) : null);
 
     /// <summary>An amount in cents; absent or null is 0, anything but a whole number is no Stripe object.</summary>
     private static long Cents(JsonElement item, string name) =>

@@ -23,6 +23,9 @@ public abstract record IdempotencyClaim
 
 public sealed class IdempotencyStore(NpgsqlDataSource database)
 {
+    /// <summary>How long a key answers its first response again; past it the key is free, and purged.</summary>
+    public static readonly TimeSpan KeptFor = TimeSpan.FromHours(24);
+
     // A claim whose request never finished (a crash) is given up after this long.
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
@@ -34,10 +37,11 @@ public sealed class IdempotencyStore(NpgsqlDataSource database)
                 INSERT INTO ticketing.idempotency_keys (user_id, key, request_hash)
                 VALUES (@user_id, @key, @hash)
                 ON CONFLICT (user_id, key) DO UPDATE
-                    SET request_hash = excluded.request_hash, created_at = now()
-                    -- take over only a claim abandoned by a request that never finished
-                    WHERE idempotency_keys.completed_at IS NULL
-                      AND idempotency_keys.created_at < now() - @abandoned_after
+                    SET request_hash = excluded.request_hash, created_at = now(),
+                        status_code = NULL, content_type = NULL, location = NULL, body = NULL, completed_at = NULL
+                    -- take over only a claim abandoned by a request that never finished, or a key past its time
+                    WHERE (idempotency_keys.completed_at IS NULL AND idempotency_keys.created_at < now() - @abandoned_after)
+                       OR idempotency_keys.created_at < now() - @kept_for
                 RETURNING true AS claimed
             )
             SELECT true, NULL::bytea, NULL::integer, NULL::text, NULL::text, NULL::bytea FROM claimed
@@ -50,6 +54,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource database)
         command.Parameters.AddWithValue("key", key);
         command.Parameters.AddWithValue("hash", requestHash);
         command.Parameters.AddWithValue("abandoned_after", AbandonedAfter);
+        command.Parameters.AddWithValue("kept_for", KeptFor);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken) || reader.GetBoolean(0))
         {
@@ -85,6 +90,14 @@ public sealed class IdempotencyStore(NpgsqlDataSource database)
         command.Parameters.AddWithValue("location", (object?)response.Location ?? DBNull.Value);
         command.Parameters.AddWithValue("body", response.Body);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the keys past <see cref="KeptFor"/> (their stored answers hold client secrets); answers how many.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("DELETE FROM ticketing.idempotency_keys WHERE created_at < now() - @kept_for");
+        command.Parameters.AddWithValue("kept_for", KeptFor);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Forgets a claim whose request failed, so that a retry runs it again.</summary>

@@ -17,6 +17,9 @@ public sealed record TierDrift(Guid TierId, int StoredReserved, int LiveReserved
 public sealed record OrderMoney(Guid OrderId, string PaymentIntentId, string Status, long PaidCents, long RefundedCents);
 
 /// <summary>The queries behind readiness, alerts, reconciliation and retention.</summary>
+/// <summary>What one erasure changed, table by table.</summary>
+public sealed record Erasure(int Orders, int Holds, int IdempotencyKeys, int WebhookEvents, int Scans, int AuditEntries);
+
 public sealed class OperationsStore(NpgsqlDataSource database)
 {
     /// <summary>Readiness of one event or all; only of the <paramref name="organizations"/>' events when they are named.</summary>
@@ -205,32 +208,126 @@ public sealed class OperationsStore(NpgsqlDataSource database)
     }
 
     /// <summary>
-    /// Blanks the contact details of orders created before <paramref name="before"/>
-    /// (or of one buyer's orders), keeping amounts, statuses and tickets; each
-    /// order once, with an audit entry. Answers how many orders changed.
+    /// Blanks the contact details of orders created before <paramref name="before"/>,
+    /// keeping amounts, statuses and tickets; each order once, with an audit
+    /// entry. Answers how many orders changed.
     /// </summary>
-    public async Task<int> AnonymizeAsync(DateTimeOffset? before, string? userId, string actor, CancellationToken cancellationToken)
+    public async Task<int> AnonymizeAsync(DateTimeOffset before, string actor, CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand(
-            """
-            WITH anonymized AS (
-                UPDATE ticketing.orders
-                SET contact_email = NULL, contact_name = NULL, contact_phone = NULL,
-                    user_id = 'anonymized:' || md5(user_id), anonymized_at = now(), updated_at = now()
-                WHERE anonymized_at IS NULL
-                  AND (@before::timestamptz IS NULL OR created_at < @before)
-                  AND (@user_id::text IS NULL OR user_id = @user_id)
-                RETURNING id),
-            audited AS (
-                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action)
-                SELECT @actor, 'order', id::text, 'contact_anonymized' FROM anonymized)
-            SELECT count(*) FROM anonymized
-            """);
-        command.Parameters.Add(new NpgsqlParameter("before", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)before?.UtcDateTime ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("user_id", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        await using var command = database.CreateCommand(AnonymizeOrders("created_at < @before"));
+        command.Parameters.AddWithValue("before", before.UtcDateTime);
         command.Parameters.AddWithValue("actor", actor);
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
+
+    /// <summary>
+    /// A buyer's right to erasure, in one transaction: the stored Stripe events
+    /// about their payments lose their payloads, their scans' code prefixes and
+    /// their holds' user ids are replaced with random ones, their idempotency
+    /// keys (which hold whole responses) go, the tier audit entries that name
+    /// them name a random id instead, and their orders lose the contact
+    /// details and the user id (money, statuses and tickets stay). Random
+    /// replacements: nothing left can be traced back to the user id.
+    /// </summary>
+    public async Task<Erasure> EraseBuyerAsync(string userId, string actor, CancellationToken cancellationToken)
+    {
+        await using var batch = database.CreateBatch();
+        // Events still to be processed keep their payloads until they are.
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH theirs AS (
+                SELECT id::text AS order_id, stripe_payment_intent_id AS intent
+                FROM ticketing.orders WHERE user_id = @user_id),
+            erased AS (
+                UPDATE ticketing.stripe_events e
+                SET payload = jsonb_build_object('id', e.event_id, 'type', e.type, 'erased', true)
+                WHERE e.status = 'processed'
+                  AND NOT e.payload ? 'erased'
+                  AND (e.payload #>> '{data,object,metadata,order_id}' IN (SELECT order_id FROM theirs)
+                       OR e.payload #>> '{data,object,payment_intent}' IN (SELECT intent FROM theirs)
+                       OR e.payload #>> '{data,object,id}' IN (SELECT intent FROM theirs))
+                RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH erased AS (
+                UPDATE ticketing.ticket_scans s
+                SET token_hint = left(replace(gen_random_uuid()::text, '-', ''), 6)
+                FROM ticketing.tickets t JOIN ticketing.orders o ON o.id = t.order_id
+                WHERE s.ticket_id = t.id AND o.user_id = @user_id AND s.token_hint IS NOT NULL
+                RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH erased AS (
+                UPDATE ticketing.ticket_holds SET user_id = 'erased:' || gen_random_uuid() WHERE user_id = @user_id
+                RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH erased AS (DELETE FROM ticketing.idempotency_keys WHERE user_id = @user_id RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
+        // The tier's audit entries name the buyer of each hold placed; a rare
+        // erasure may read the whole log for them.
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH erased AS (
+                UPDATE ticketing.audit_log a
+                SET data = jsonb_set(a.data, '{changes}', (
+                    SELECT jsonb_agg(CASE WHEN c.change ->> 'user_id' = @user_id
+                                          THEN jsonb_set(c.change, '{user_id}', to_jsonb('erased:' || gen_random_uuid()))
+                                          ELSE c.change END ORDER BY c.n)
+                    FROM jsonb_array_elements(a.data -> 'changes') WITH ORDINALITY AS c(change, n)))
+                WHERE a.entity = 'tier' AND a.action = 'tier_write'
+                  AND a.data -> 'changes' @> jsonb_build_array(jsonb_build_object('user_id', @user_id))
+                RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
+        var orders = Counted(AnonymizeOrders("user_id = @user_id"));
+        orders.Parameters.AddWithValue("actor", actor);
+        batch.BatchCommands.Add(orders);
+
+        var counts = new List<int>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    counts.Add((int)reader.GetInt64(0));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        return new Erasure(Orders: counts[5], Holds: counts[2], IdempotencyKeys: counts[3], WebhookEvents: counts[0], Scans: counts[1], AuditEntries: counts[4]);
+
+        NpgsqlBatchCommand Counted(string sql)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("user_id", userId);
+            return command;
+        }
+    }
+
+    /// <summary>Orders matching <paramref name="which"/> lose contact details and user id, once each, audited.</summary>
+    private static string AnonymizeOrders(string which) =>
+        $"""
+        WITH anonymized AS (
+            UPDATE ticketing.orders
+            SET contact_email = NULL, contact_name = NULL, contact_phone = NULL,
+                user_id = 'anonymized:' || gen_random_uuid(), anonymized_at = now(), updated_at = now()
+            WHERE anonymized_at IS NULL AND {which}
+            RETURNING id),
+        audited AS (
+            INSERT INTO ticketing.audit_log (actor, entity, entity_id, action)
+            SELECT @actor, 'order', id::text, 'contact_anonymized' FROM anonymized)
+        SELECT count(*) FROM anonymized
+        """;
 
     private static async Task<IReadOnlyList<Guid>> Ids(NpgsqlCommand command, CancellationToken cancellationToken)
     {
