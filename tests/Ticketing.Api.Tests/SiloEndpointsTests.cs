@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Ticketing.Api.Hosting;
@@ -35,6 +36,9 @@ public sealed class SiloEndpointsTests
         Assert.Equal(0, await ProxyPort(database, siloPort));
         Assert.True(await Accepts(Advertised, siloPort), "the silo port does not answer on the advertised address");
         Assert.False(await Accepts(IPAddress.Loopback, siloPort), "the silo port answers on another address than the advertised one");
+        Assert.Contains(app.Logs, entry => entry.Category == "Ticketing.Api.Hosting.SiloTls"
+            && entry.Level == LogLevel.Information
+            && entry.Message.Contains("TLS is off", StringComparison.Ordinal));
     }
 
     [Fact]

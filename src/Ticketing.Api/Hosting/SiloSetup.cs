@@ -47,6 +47,7 @@ internal static class SiloSetup
                 endpoints.SiloListeningEndpoint = new IPEndPoint(advertised, siloPort);
                 endpoints.GatewayListeningEndpoint = gatewayPort == 0 ? null : new IPEndPoint(advertised, gatewayPort);
             });
+            silo.AddSiloTls(configuration, advertised);
             silo.UseAdoNetClustering(options =>
             {
                 options.Invariant = Invariant;
