@@ -129,6 +129,7 @@ public sealed class SiloTlsTests(TestCertificates certificates) : IClassFixture<
         [SettingKeys.TlsCertificatePath] = certificatePath,
         [SettingKeys.TlsCertificatePassword] = TestCertificates.Password,
         [SettingKeys.TlsTrustedCaPath] = certificates.ClusterCaPath,
+        ["Logging:LogLevel:" + TlsLog] = "Information",
     };
 
     /// <summary>
