@@ -41,7 +41,6 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
             ["Orleans:ClusterId"] = database.Name,
             ["Orleans:ServiceId"] = database.Name,
             ["Orleans:Endpoints:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:Endpoints:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -132,7 +131,8 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
         }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port nothing on loopback listens on right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

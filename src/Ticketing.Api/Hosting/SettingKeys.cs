@@ -29,6 +29,9 @@ internal static class SettingKeys
     public const string SiloPort = "Orleans:Endpoints:SiloPort";
     public const string GatewayPort = "Orleans:Endpoints:GatewayPort";
     public const string AdvertisedIPAddress = "Orleans:Endpoints:AdvertisedIPAddress";
+    public const string TlsCertificatePath = "Orleans:Tls:CertificatePath";
+    public const string TlsCertificatePassword = "Orleans:Tls:CertificatePassword";
+    public const string TlsTrustedCaPath = "Orleans:Tls:TrustedCaPath";
 
     /// <summary>Read by ASP.NET Core itself.</summary>
     public static readonly IReadOnlyList<string> Framework = ["ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT"];
@@ -39,5 +42,6 @@ internal static class SettingKeys
         StripeApiBase, StripeSecretKey, StripeWebhookSecret,
         AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
+        TlsCertificatePath, TlsCertificatePassword, TlsTrustedCaPath,
     ];
 }

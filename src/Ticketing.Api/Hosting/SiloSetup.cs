@@ -33,11 +33,21 @@ internal static class SiloSetup
             var advertised = configuration[SettingKeys.AdvertisedIPAddress] is { Length: > 0 } address
                 ? IPAddress.Parse(address)
                 : IPAddress.Loopback;
-            silo.ConfigureEndpoints(
-                advertised,
-                configuration.GetValue(SettingKeys.SiloPort, EndpointOptions.DEFAULT_SILO_PORT),
-                configuration.GetValue(SettingKeys.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT),
-                listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            var siloPort = configuration.GetValue(SettingKeys.SiloPort, EndpointOptions.DEFAULT_SILO_PORT);
+            // No part of the product is an Orleans client, and a client at the
+            // gateway may call any grain: 0, Orleans' "no gateway", unless asked for.
+            var gatewayPort = configuration.GetValue(SettingKeys.GatewayPort, 0);
+            silo.Configure<EndpointOptions>(endpoints =>
+            {
+                endpoints.AdvertisedIPAddress = advertised;
+                endpoints.SiloPort = siloPort;
+                endpoints.GatewayPort = gatewayPort;
+                // Set outright: Orleans also reads listening endpoints from its
+                // configuration section, and these ports are for the advertised address only.
+                endpoints.SiloListeningEndpoint = new IPEndPoint(advertised, siloPort);
+                endpoints.GatewayListeningEndpoint = gatewayPort == 0 ? null : new IPEndPoint(advertised, gatewayPort);
+            });
+            silo.AddSiloTls(configuration, advertised);
             silo.UseAdoNetClustering(options =>
             {
                 options.Invariant = Invariant;
