@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a load scenario against a freshly started silo on the private
 # PostgreSQL (a new database ticketing_bench each run) paying through a fresh
-# Stripe emulator, then stops both.
+# Stripe emulator, then stops both. The silo runs as shipped: only its
+# database, keys, ports and Stripe's address are set here, nothing about how
+# it behaves (its defaults are the product's: appsettings.json).
 #
 #   scripts/bench.sh --scenario hot-tier --users 100 --duration 20
 #   scripts/bench.sh --scenario onsale-race --users 100 --capacity 50
@@ -27,8 +29,6 @@ export ConnectionStrings__Ticketing="$bench_connection"
 # Fresh secrets each run: the silo refuses the development ones outside Development.
 export Ticketing__Auth__SigningKey="$(head -c 32 /dev/urandom | base64)"
 export ASPNETCORE_URLS="http://127.0.0.1:5080"
-export ASPNETCORE_ENVIRONMENT=Production
-export Orleans__ClusterId="bench-$$"
 export Orleans__Endpoints__SiloPort=11211
 export Ticketing__Stripe__ApiBase="http://127.0.0.1:12211"
 export Ticketing__Stripe__SecretKey="sk_test_bench"
