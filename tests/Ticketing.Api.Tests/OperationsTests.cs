@@ -286,6 +286,10 @@ public sealed class OperationsTests
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
         // The labels the SLO rules select on.
         Assert.Matches("http_server_request_duration_seconds_bucket\\{[^}]*http_request_method=\"POST\"[^}]*http_response_status_code=\"201\"[^}]*http_route=\"/api/holds/\"", text);
+        // Which service, and the runtime's and Orleans' own meters beside the product's.
+        Assert.Matches("target_info\\{[^}]*service_name=\"ticketing-api\"", text);
+        Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
+        Assert.Contains("orleans_", text, StringComparison.Ordinal);
     }
 
     /// <summary>A silo on a database of its own, as the organiser sees it.</summary>
