@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Grains.Failures;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Tiers;
 
@@ -266,7 +267,9 @@ public sealed class TicketTierGrain(
                     catch (Exception reloadFailure)
                     {
                         // Calls fail on the faulted load until a new activation reads afresh.
-                        logger.LogError(reloadFailure, "Tier {TierId} could not reload; deactivating", TierId);
+                        // The database being away is no bug: the next activation reads it once it is back.
+                        logger.Log(TransientFailure.Is(reloadFailure) ? LogLevel.Warning : LogLevel.Error, reloadFailure,
+                            "Tier {TierId} could not reload; deactivating", TierId);
                         DeactivateOnIdle();
                     }
                 }
