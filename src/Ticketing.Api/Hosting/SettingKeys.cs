@@ -30,6 +30,9 @@ internal static class SettingKeys
     public const string GatewayPort = "Orleans:Endpoints:GatewayPort";
     public const string AdvertisedIPAddress = "Orleans:Endpoints:AdvertisedIPAddress";
 
+    /// <summary>A section, not a key: its keys are Orleans' ClusterMembershipOptions (ProbeTimeout, NumMissedProbesLimit...).</summary>
+    public const string MembershipSection = "Orleans:Membership";
+
     /// <summary>Read by ASP.NET Core itself.</summary>
     public static readonly IReadOnlyList<string> Framework = ["ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT"];
 
