@@ -50,6 +50,14 @@ public sealed class TicketTierGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (loading.IsFaulted)
+        {
+            // A write failed and the database could not be read again: what is
+            // in memory holds decisions whose callers were told nothing was
+            // kept. None of it may be written now.
+            return;
+        }
+
         inventory?.ExpireDue(Now);
         if (inventory is { HasChanges: true })
         {
@@ -347,10 +355,19 @@ public sealed class TicketTierGrain(
         }
     }
 
-    /// <summary>Waits out a reload, so no decision is made on a state being replaced.</summary>
+    /// <summary>
+    /// Waits out a reload, so no decision is made on a state being replaced;
+    /// throws when the reload failed, so none is made on a state the database
+    /// no longer agrees with (the activation is on its way out).
+    /// </summary>
     private async Task Loaded()
     {
         while (!loading.IsCompleted)
+        {
+            await loading;
+        }
+
+        if (loading.IsFaulted)
         {
             await loading;
         }
