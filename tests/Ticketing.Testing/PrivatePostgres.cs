@@ -30,7 +30,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         // The script gives the data folder's parent to the postgres user when run as root: a folder of its own, not /tmp.
         var folder = Path.Combine(Path.GetTempPath(), "ticketing-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
-        var port = FreePort.Next();
+        var port = TicketingApp.FreePort();
         try
         {
             return new PrivatePostgres(folder, port, await RunScriptAsync(folder, port, "start"));

@@ -39,7 +39,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan within)
     {
         var dll = ApiAssembly();
-        var port = FreePort.Next();
+        var port = TicketingApp.FreePort();
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -53,8 +53,8 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        start.Environment["Orleans__Endpoints__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Orleans__Endpoints__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__Endpoints__SiloPort"] = TicketingApp.FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__Endpoints__GatewayPort"] = TicketingApp.FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         var silo = new SiloProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}."), new Uri($"http://127.0.0.1:{port}"));

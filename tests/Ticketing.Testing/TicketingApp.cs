@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,8 +40,8 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
             ["Ticketing:Auth:SigningKey"] = SigningKey,
             ["Orleans:ClusterId"] = database.Name,
             ["Orleans:ServiceId"] = database.Name,
-            ["Orleans:Endpoints:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:Endpoints:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -48,9 +50,6 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
     }
 
     public TestDatabase Database { get; }
-
-    /// <summary>The settings this silo runs with (another silo of the same cluster starts from them).</summary>
-    public IReadOnlyDictionary<string, string?> Settings => settings;
 
     /// <summary>What the silo logged at Information or above (the host's default level), oldest first.</summary>
     public IReadOnlyList<LoggedEntry> Logs
@@ -65,6 +64,9 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
     }
 
     public StripeEmulatorHost Stripe { get; }
+
+    /// <summary>The settings this silo runs with (another silo of the same cluster starts from them).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
 
     /// <summary>Requests to Stripe this returns true for fail as if Stripe were unreachable.</summary>
     public Func<HttpRequestMessage, bool>? StripeOutage { get; set; }
@@ -131,5 +133,13 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
         {
             await Stripe.DisposeAsync();
         }
+    }
+
+    /// <summary>A TCP port nothing on loopback listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
