@@ -38,14 +38,14 @@ internal static class SiloSetup
                 configuration.GetValue(SettingKeys.SiloPort, EndpointOptions.DEFAULT_SILO_PORT),
                 configuration.GetValue(SettingKeys.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT),
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
-            // How fast a silo that stopped answering is declared dead, so
-            // its grains come back elsewhere (Orleans' defaults unless set).
-            silo.Configure<ClusterMembershipOptions>(configuration.GetSection(SettingKeys.MembershipSection));
             silo.UseAdoNetClustering(options =>
             {
                 options.Invariant = Invariant;
                 options.ConnectionString = connectionString;
             });
+            // How fast a silo that stopped answering is declared dead, so
+            // its grains come back elsewhere (Orleans' defaults unless set).
+            silo.Configure<ClusterMembershipOptions>(configuration.GetSection(SettingKeys.MembershipSection));
             silo.UseAdoNetReminderService(options =>
             {
                 options.Invariant = Invariant;
