@@ -93,23 +93,26 @@ public sealed class DependencyFaultTests(ITestOutputHelper output)
         var management = survivor.Grains().GetGrain<IManagementGrain>(0);
         var active = await Eventually.Value(async () => (await management.GetHosts(onlyActive: true)).Count, count => count == 2, TimeSpan.FromSeconds(30));
         Assert.True(active == 2, $"{active} silos active, not both: {doomed.RecentOutput}");
-        var tiers = await CreateTiersAsync(survivor, 6);
         var log = new AnswerLog();
         using var survivorClient = survivor.CreateClient();
         using var doomedClient = new HttpClient { BaseAddress = doomed.Address };
-        // A silo places the grains it calls first on itself, all else equal: each tier is first held through one of the two.
-        for (var i = 0; i < tiers.Length; i++)
+        var doomedSilo = (await management.GetHosts(onlyActive: true)).Keys.Single(silo => silo != survivor.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
+        // Orleans places a tier where the load is lighter: tiers are added, each
+        // first held through one silo or the other, until one lives on the silo to be killed.
+        var placed = new List<Guid>();
+        List<Guid> onDoomed = [];
+        while (placed.Count < 6 || (onDoomed.Count == 0 && placed.Count < 16))
         {
-            var (silo, client) = i % 2 == 0 ? ("doomed", doomedClient) : ("survivor", survivorClient);
-            var first = await log.SendAsync(silo, "hold", () => PostAs(client, $"first-{i}", "/api/holds", new { tierId = tiers[i], quantity = 1 }));
+            var tierId = await TierSetup.CreateAsync(survivor, TierCapacity);
+            var (silo, client) = placed.Count % 2 == 0 ? ("doomed", doomedClient) : ("survivor", survivorClient);
+            var first = await log.SendAsync(silo, "hold", () => PostAs(client, $"first-{tierId}", "/api/holds", new { tierId, quantity = 1 }));
             Assert.True(first.Acknowledged, first.ToString());
+            placed.Add(tierId);
+            onDoomed = await LivingOnAsync(management, doomedSilo, placed);
         }
 
-        var doomedSilo = (await management.GetHosts(onlyActive: true)).Keys.Single(silo => silo != survivor.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
-        var onDoomed = (await management.GetDetailedGrainStatistics())
-            .Where(grain => grain.SiloAddress.Equals(doomedSilo) && grain.GrainId.TryGetGuidKey(out var key, out _) && tiers.Contains(key))
-            .ToList();
         Assert.True(onDoomed.Count > 0, "no tier lives on the silo to be killed: the test would prove nothing");
+        Guid[] tiers = [.. placed];
         using var stop = new CancellationTokenSource();
         using var killed = new CancellationTokenSource();
         var rush = Enumerable.Range(0, 6).Select(i => Task.Run(() => HoldUntil(survivorClient, "survivor", tiers, i, log, stop.Token)))
@@ -127,6 +130,12 @@ public sealed class DependencyFaultTests(ITestOutputHelper output)
         AssertKeptTheContract([.. log.All.Where(a => a.Silo == "survivor")], survivor);
         await AssertDurableAsync(database, log.All);
     }
+
+    /// <summary>The tiers of <paramref name="tiers"/> whose grain is active on <paramref name="silo"/>.</summary>
+    private static async Task<List<Guid>> LivingOnAsync(IManagementGrain management, SiloAddress silo, List<Guid> tiers) =>
+        [.. (await management.GetDetailedGrainStatistics())
+            .Where(grain => grain.SiloAddress.Equals(silo) && grain.GrainId.TryGetGuidKey(out var key, out _) && tiers.Contains(key))
+            .Select(grain => grain.GrainId.GetGuidKey())];
 
     private static async Task<Guid[]> CreateTiersAsync(TicketingApp app, int count)
     {
