@@ -15,4 +15,11 @@ public static class Eventually
 
         return value;
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds; fails the test, saying <paramref name="what"/>, if it does not within the time.</summary>
+    public static async Task True(Func<bool> condition, TimeSpan within, string what)
+    {
+        var held = await Value(() => Task.FromResult(condition()), done => done, within);
+        Assert.True(held, $"Not within {within}: {what}");
+    }
 }

@@ -15,10 +15,13 @@ public sealed class TestDatabase : IAsyncDisposable
     private static readonly SemaphoreSlim TemplateGate = new(1, 1);
     private static string? templateName;
 
-    private TestDatabase(string name, string connectionString)
+    private readonly string admin;
+
+    private TestDatabase(string name, string connectionString, string admin)
     {
         Name = name;
         ConnectionString = connectionString;
+        this.admin = admin;
         DataSource = NpgsqlDataSource.Create(connectionString);
     }
 
@@ -32,9 +35,23 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         var admin = await PostgresServer.AdminConnectionStringAsync();
         var template = await TemplateAsync(admin);
-        var name = "test_" + Guid.NewGuid().ToString("N")[..20];
+        var name = NewName();
         await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE {template}");
-        return new TestDatabase(name, new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 50 }.ConnectionString);
+        return new TestDatabase(name, new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 50 }.ConnectionString, admin);
+    }
+
+    /// <summary>
+    /// A database on another server (<paramref name="admin"/> connects to its
+    /// <c>postgres</c> database), every migration applied to it directly: a
+    /// server of a test's own has no template.
+    /// </summary>
+    public static async Task<TestDatabase> CreateMigratedAsync(string admin)
+    {
+        var name = NewName();
+        await ExecuteAsync(admin, $"CREATE DATABASE {name}");
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 50 }.ConnectionString;
+        await new SchemaMigrator(connectionString, NullLogger.Instance).ApplyAsync(CancellationToken.None);
+        return new TestDatabase(name, connectionString, admin);
     }
 
     /// <summary>Runs one SQL statement, returning the first column of the first row.</summary>
@@ -88,8 +105,10 @@ public sealed class TestDatabase : IAsyncDisposable
             NpgsqlConnection.ClearPool(pooled);
         }
 
-        await ExecuteAsync(await PostgresServer.AdminConnectionStringAsync(), $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
     }
+
+    private static string NewName() => "test_" + Guid.NewGuid().ToString("N")[..20];
 
     /// <summary>
     /// The migrated template, named after a hash of the migrations so a changed

@@ -64,6 +64,9 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 
     public StripeEmulatorHost Stripe { get; }
 
+    /// <summary>The settings this silo runs with (another silo of the same cluster starts from them).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
     /// <summary>Requests to Stripe this returns true for fail as if Stripe were unreachable.</summary>
     public Func<HttpRequestMessage, bool>? StripeOutage { get; set; }
 

@@ -4,6 +4,7 @@ using Stripe;
 using Ticketing.Api.Limits;
 using Ticketing.Api.Payments;
 using Ticketing.Api.Problems;
+using Ticketing.Grains.Failures;
 using Ticketing.Grains.Payments;
 
 namespace Ticketing.Api.Apis;
@@ -20,10 +21,11 @@ internal static class StripeWebhookApi
     /// <summary>
     /// Verifies the signature over the raw body, then stores and processes the
     /// event. 200 when processed now or before; 400 for a bad signature
-    /// (nothing stored); 500 when processing failed, so Stripe retries.
+    /// (nothing stored); 503 with Retry-After when a dependency was briefly
+    /// away, 500 when processing failed otherwise: Stripe retries both.
     /// </summary>
     public static async Task<Results<Ok, ProblemHttpResult>> Receive(
-        HttpRequest request, IOptions<StripeOptions> options, PaymentInbox inbox, CancellationToken cancellationToken)
+        HttpRequest request, IOptions<StripeOptions> options, PaymentInbox inbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (request.Headers["Stripe-Signature"] is not [{ Length: > 0 } signature])
         {
@@ -58,7 +60,17 @@ internal static class StripeWebhookApi
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
-            // Kept in the inbox as failed: Stripe's retry and the recovery sweep take it up again.
+            // Kept in the inbox as failed (when the inbox could be reached):
+            // Stripe's retry and the recovery sweep take it up again.
+            var logger = loggers.CreateLogger(typeof(StripeWebhookApi).FullName!);
+            if (TransientFailure.Is(failure))
+            {
+                logger.LogWarning(failure, "Stripe event {EventId} ({Type}) answered 503: a dependency is unavailable; Stripe retries", stripeEvent.Id, stripeEvent.Type);
+                request.HttpContext.Response.Headers.RetryAfter = Problem.RetryAfterSeconds;
+                return Problem.Unavailable($"Event {stripeEvent.Id} could not be processed now; it will be retried.");
+            }
+
+            logger.LogError(failure, "Stripe event {EventId} ({Type}) answered 500: processing failed", stripeEvent.Id, stripeEvent.Type);
             return Problem.Of(StatusCodes.Status500InternalServerError, "webhook-processing-failed", "Processing failed.", $"Event {stripeEvent.Id} will be retried.");
         }
     }

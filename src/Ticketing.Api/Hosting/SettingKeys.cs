@@ -33,6 +33,9 @@ internal static class SettingKeys
     public const string TlsCertificatePassword = "Orleans:Tls:CertificatePassword";
     public const string TlsTrustedCaPath = "Orleans:Tls:TrustedCaPath";
 
+    /// <summary>A section, not a key: its keys are Orleans' ClusterMembershipOptions (ProbeTimeout, NumMissedProbesLimit...).</summary>
+    public const string MembershipSection = "Orleans:Membership";
+
     /// <summary>Read by ASP.NET Core itself.</summary>
     public static readonly IReadOnlyList<string> Framework = ["ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT"];
 

@@ -53,6 +53,9 @@ internal static class SiloSetup
                 options.Invariant = Invariant;
                 options.ConnectionString = connectionString;
             });
+            // How fast a silo that stopped answering is declared dead, so
+            // its grains come back elsewhere (Orleans' defaults unless set).
+            silo.Configure<ClusterMembershipOptions>(configuration.GetSection(SettingKeys.MembershipSection));
             silo.UseAdoNetReminderService(options =>
             {
                 options.Invariant = Invariant;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Ticketing.Api.Problems;
 
@@ -9,6 +10,9 @@ namespace Ticketing.Api.Problems;
 internal static class Problem
 {
     public const string TypePrefix = "urn:ticketing:problem:";
+
+    /// <summary>How long a client waits before retrying a 503 <c>unavailable</c>: a database restart or a silo failover takes seconds.</summary>
+    public const string RetryAfterSeconds = "2";
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) => TypedResults.Problem(new HttpValidationProblemDetails(errors)
     {
@@ -35,6 +39,17 @@ internal static class Problem
 
     public static ProblemHttpResult Forbidden(string detail) =>
         Of(StatusCodes.Status403Forbidden, "forbidden", "Forbidden.", detail);
+
+    /// <summary>A dependency (PostgreSQL, another silo) is briefly away: retry after Retry-After.</summary>
+    public static ProblemDetails UnavailableDetails(string? detail = null) => new()
+    {
+        Status = StatusCodes.Status503ServiceUnavailable,
+        Type = TypePrefix + "unavailable",
+        Title = "The service is briefly unavailable.",
+        Detail = detail ?? "A service this request depends on is briefly unavailable. Retry after the Retry-After seconds.",
+    };
+
+    public static ProblemHttpResult Unavailable(string detail) => TypedResults.Problem(UnavailableDetails(detail));
 
     public static ProblemHttpResult Of(int status, string code, string title, string detail) => TypedResults.Problem(
         statusCode: status,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Grains.Failures;
 
 namespace Ticketing.Api.Problems;
 
@@ -24,6 +25,7 @@ internal static class ProblemSetup
         });
         services.AddExceptionHandler<UnreadableRequestHandler>();
         services.AddExceptionHandler<TierUnavailableHandler>();
+        services.AddExceptionHandler<DependencyUnavailableHandler>();
 
         // A body that does not bind throws instead of answering a bare 400, so
         // the handler below can say what was wrong with it.
@@ -54,6 +56,32 @@ internal static class ProblemSetup
                     Title = "The tier is briefly unavailable.",
                     Detail = unavailable.Message,
                 },
+            });
+        }
+    }
+
+    /// <summary>
+    /// A dependency blinked (<see cref="TransientFailure"/>): 503 with
+    /// Retry-After, a warning in the log. Anything no handler takes is a bug:
+    /// the middleware answers 500 and logs it as an error.
+    /// </summary>
+    private sealed class DependencyUnavailableHandler(IProblemDetailsService problems, ILogger<DependencyUnavailableHandler> logger) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (!TransientFailure.Is(exception))
+            {
+                return false;
+            }
+
+            logger.LogWarning(exception, "{Method} {Path} answered 503: a dependency is unavailable", context.Request.Method, context.Request.Path);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = Problem.RetryAfterSeconds;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails = Problem.UnavailableDetails(),
             });
         }
     }

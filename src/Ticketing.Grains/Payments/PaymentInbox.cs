@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Stripe;
 using Ticketing.Abstractions.Orders;
+using Ticketing.Grains.Failures;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Payments;
 
@@ -134,7 +135,9 @@ public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders,
         catch (Exception failure)
         {
             Count(stripeEvent, "failed");
-            logger.LogError(failure, "Stripe event {EventId} ({Type}) failed; it will be retried", stripeEvent.Id, stripeEvent.Type);
+            // A dependency that blinked is no bug: the retry will go through.
+            logger.Log(TransientFailure.Is(failure) ? LogLevel.Warning : LogLevel.Error, failure,
+                "Stripe event {EventId} ({Type}) failed; it will be retried", stripeEvent.Id, stripeEvent.Type);
             await inbox.MarkFailedAsync(stripeEvent.Id, failure.Message, CancellationToken.None);
             throw;
         }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Grains.Failures;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Tiers;
 
@@ -49,6 +50,14 @@ public sealed class TicketTierGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (loading.IsFaulted)
+        {
+            // A write failed and the database could not be read again: what is
+            // in memory holds decisions whose callers were told nothing was
+            // kept. None of it may be written now.
+            return;
+        }
+
         inventory?.ExpireDue(Now);
         if (inventory is { HasChanges: true })
         {
@@ -266,7 +275,9 @@ public sealed class TicketTierGrain(
                     catch (Exception reloadFailure)
                     {
                         // Calls fail on the faulted load until a new activation reads afresh.
-                        logger.LogError(reloadFailure, "Tier {TierId} could not reload; deactivating", TierId);
+                        // The database being away is no bug: the next activation reads it once it is back.
+                        logger.Log(TransientFailure.Is(reloadFailure) ? LogLevel.Warning : LogLevel.Error, reloadFailure,
+                            "Tier {TierId} could not reload; deactivating", TierId);
                         DeactivateOnIdle();
                     }
                 }
@@ -344,10 +355,19 @@ public sealed class TicketTierGrain(
         }
     }
 
-    /// <summary>Waits out a reload, so no decision is made on a state being replaced.</summary>
+    /// <summary>
+    /// Waits out a reload, so no decision is made on a state being replaced;
+    /// throws when the reload failed, so none is made on a state the database
+    /// no longer agrees with (the activation is on its way out).
+    /// </summary>
     private async Task Loaded()
     {
         while (!loading.IsCompleted)
+        {
+            await loading;
+        }
+
+        if (loading.IsFaulted)
         {
             await loading;
         }
