@@ -8,8 +8,8 @@ namespace Ticketing.Load;
 /// <summary>
 /// One keep-alive HTTP/1.1 connection that sends requests prepared once as
 /// bytes and reads each answer only as far as its status and framing, as wrk
-/// does. For the scenarios that measure one hot request: HttpClient took about
-/// a sixth of the 2 cores that the silo and PostgreSQL share with the load
+/// does. For the scenarios that measure one hot request: HttpClient takes a
+/// large share of the cores the silo and PostgreSQL share with the load
 /// (docs/performance.md), and that CPU is not the product's. One request at a
 /// time on a connection: the caller pools them.
 /// </summary>

@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 namespace Ticketing.Load;
 
 /// <summary>
-/// How fast the machine is at the time of a run. These machines' speed moves
-/// by up to 40 % within an hour (the same code took 453 and 835 us of silo
-/// CPU an order), so a run's figures compare with another's only beside this.
+/// How fast the machine is at the time of a run. A shared machine's speed
+/// moves within the hour (docs/performance.md, "The machine"), so a run's
+/// figures compare with another's only beside this.
 /// Two fixed single-threaded workloads, each the best of three: hashing
 /// (the core's own speed) and a walk that misses the cache at every step (what
 /// the silo and PostgreSQL mostly wait on). Lower is faster.

@@ -7,9 +7,9 @@ namespace Ticketing.Load;
 /// lasts, each sample timed in the sampling thread's own CPU time, so that
 /// waiting for a core on the busy machine does not count: the memory
 /// system's speed during the run (the probe before it did not predict the
-/// run: other tenants change it within minutes). Under 1 % of one core: a
-/// sample every two seconds took 1.2 % of the machine in a profiled
-/// checkout run, taken from what it measures.
+/// run: other tenants change it within minutes). Every five seconds, not
+/// more often: what it takes is taken from what it measures
+/// (docs/performance.md).
 /// </summary>
 public sealed class MachineSampler : IDisposable
 {

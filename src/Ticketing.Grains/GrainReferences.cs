@@ -3,8 +3,8 @@ namespace Ticketing.Grains;
 /// <summary>
 /// Grain references by key, with the grain's type resolved once. Orleans
 /// 10.4's <c>GetGrain&lt;T&gt;(key)</c> resolves <c>T</c>'s grain interface type
-/// on every call (custom attributes read and type names formatted and parsed):
-/// 6 % of the silo's CPU on a hot tier (docs/performance.md). What it resolves
+/// on every call (custom attributes read and type names formatted and parsed),
+/// on the path of every request (docs/performance.md). What it resolves
 /// depends only on <c>T</c>, so it is done once per interface here and every
 /// reference is made from the grain id.
 /// </summary>

@@ -7,10 +7,10 @@ public static class Connections
 {
     /// <summary>
     /// The hot statements (holds, scans, orders) are planned once per
-    /// connection and then only executed: planning was a quarter of a scan
-    /// write's time. A connection back in the pool is not reset: this code keeps
+    /// connection and then only executed: planning would be a large part of a
+    /// scan write's time. A connection back in the pool is not reset: this code keeps
     /// no session state (no SET, no session advisory locks, no temporary
-    /// tables), and the reset was three statements for every one of ours.
+    /// tables), and the reset would be three statements for every one of ours.
     /// A connection string that sets either keeps its own.
     /// </summary>
     public static string Tuned(string connectionString)
@@ -36,10 +36,10 @@ public static class Connections
     /// read a whole table where an index serves. A statement is planned once
     /// for any values on each connection and keeps that plan until PostgreSQL
     /// next analyzes its tables (autovacuum looks once a minute); planned while
-    /// a new database's tables were a page or two, reading them whole was the
-    /// cheaper plan, and it stayed into the first on-sale as the tables grew:
-    /// the hot tier fell from about 9,000 to 1,255 holds a second, a hold's
-    /// read went from a few pages to 269 (FirstRushPlanTests). The operations
+    /// a new database's tables are a page or two, reading them whole is the
+    /// cheaper plan, and it would stay into the first on-sale as the tables
+    /// grow, a hold's read by key reading the whole table (FirstRushPlanTests;
+    /// the cost: docs/performance.md). The operations
     /// store's recounts read whole tables on purpose and keep
     /// <see cref="Tuned"/>. A connection string whose Options set
     /// enable_seqscan keeps its own.

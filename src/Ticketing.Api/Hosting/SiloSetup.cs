@@ -73,9 +73,9 @@ internal static class SiloSetup
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(wakeUp.Ticks, reminders.MinimumReminderPeriod.Ticks)));
             // The directory cache keeps an address for every grain this silo
             // reached (every order, for Orleans' default of a million), and the
-            // dashboard's gauge of its size walks it once a second: 2.4 % of
-            // the machine with 60,000 orders in a checkout run. Tiers and the
-            // orders in progress are what calls go to again.
+            // dashboard's gauge of its size walks it once a second
+            // (docs/performance.md). Tiers and the orders in progress are what
+            // calls go to again.
             silo.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = DirectoryCacheSize);
             silo.AddDashboard();
         });

@@ -621,9 +621,9 @@ public sealed class OrderGrain(
     /// An order that settles in the activation that kept its deadline needs
     /// neither any more: it goes a few seconds later (<see cref="LeaveSoon"/>;
     /// what it is, is stored, and a later call reads it back). Kept for the
-    /// usual two idle minutes, a sale's settled orders filled the silo
-    /// (60,000 activations at 500 orders a second: a catalog the dashboard
-    /// walks every second, a heap the GC keeps marking). An order read back already settled (a late wait, a
+    /// usual two idle minutes, a sale's settled orders would fill the silo: a
+    /// catalog the dashboard walks every second, a heap the GC keeps marking
+    /// (docs/performance.md). An order read back already settled (a late wait, a
     /// repeated webhook) has no deadline and stays the two idle minutes, so a
     /// storm of repeated webhooks does not deactivate it under their feet.
     /// </summary>
@@ -654,10 +654,9 @@ public sealed class OrderGrain(
 
     /// <summary>
     /// As <see cref="Leave"/>, <see cref="SettledGrace"/> from now, for the
-    /// buyer's page. Once a webhook's saga finished before the page's wait
-    /// arrived (most orders in a checkout run, since the receipt no longer
-    /// delays it), going at once had every such order read back from the
-    /// database and then kept the two idle minutes.
+    /// buyer's page: the webhook's saga often ends before the page's wait
+    /// arrives, and going at once would have the wait read the order back from
+    /// the database and keep it the two idle minutes.
     /// </summary>
     private void LeaveSoon()
     {

@@ -16,10 +16,9 @@ public sealed class StripePayments(StripeClient stripe, PaymentsOrigin origin)
     /// Creates the order's payment intent (again: the same one, by its idempotency key).
     /// The form is written here rather than from <see cref="PaymentIntentCreateOptions"/>:
     /// Stripe.net's encoder reads every option property's attributes by reflection on each
-    /// request, which was 4 % of the whole machine in the checkout benchmark, on the path of
-    /// every order. Errors come back as <see cref="StripeException"/> all the same. Of the
-    /// answer only what the order keeps is read (Stripe.net's whole deserialisation of a
-    /// payment intent was another 1.2 %).
+    /// request, on the path of every order (docs/performance.md). Errors come back as
+    /// <see cref="StripeException"/> all the same. Of the answer only what the order keeps
+    /// is read, for the same reason.
     /// </summary>
     public async Task<CreatedPayment> CreatePaymentAsync(Guid orderId, long amountCents, string currency, CancellationToken cancellationToken)
     {

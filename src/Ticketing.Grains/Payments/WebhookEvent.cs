@@ -4,11 +4,10 @@ namespace Ticketing.Grains.Payments;
 
 /// <summary>
 /// A Stripe event as this product reads it: its id, its type, and the fields of
-/// its object that an order acts on. Read straight from the JSON: Stripe.net's
-/// whole deserialisation of an event (every field of a payment intent, through
-/// converters built by reflection) was 2.5 % of the machine in the checkout
-/// benchmark, once for every payment. The signature is still Stripe.net's to
-/// check, before this is read.
+/// its object that an order acts on. Read straight from the JSON: Stripe.net
+/// deserialises every field of the object through converters built by
+/// reflection, a cost on every payment (docs/performance.md). The signature is
+/// still Stripe.net's to check, before this is read.
 /// </summary>
 public sealed record WebhookEvent(string Id, string Type, EventObject Subject)
 {

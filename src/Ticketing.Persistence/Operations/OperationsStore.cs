@@ -60,9 +60,9 @@ public sealed class OperationsStore(NpgsqlDataSource database)
     /// tickets come from a partial index. A fulfilled order's tickets are
     /// checked by the database at commit (sql/0007), so only orders whose
     /// tickets were deleted afterwards (noted by sql/0014; none in normal
-    /// operation) are recounted here; recounting every order changed in the
-    /// last two minutes took a second of a core a minute at 1,000 orders/s.
-    /// The daily reconciliation recounts every order. Tiers are checked with
+    /// operation) are recounted here: a recount of every recently changed
+    /// order would grow with the rate of sale. The daily reconciliation
+    /// recounts every order. Tiers are checked with
     /// their live holds and stored issued count.
     /// </summary>
     public async Task<InvariantCounts> InvariantCountsAsync(CancellationToken cancellationToken)
@@ -99,7 +99,7 @@ public sealed class OperationsStore(NpgsqlDataSource database)
     /// The orders with work still ahead of them, by status: unpaid, paid and
     /// waiting for tickets, unfulfillable and not yet refunded. From the
     /// partial index of those (sql/0013), so a season of settled orders costs
-    /// nothing here; counting every order took 42 ms a minute at 170,000.
+    /// nothing here, where counting every order would grow with each one sold.
     /// Orders that settle are counted as they do (<c>orders_fulfilled_total</c>,
     /// <c>orders_unfulfillable_total</c>).
     /// </summary>
