@@ -1,7 +1,7 @@
 namespace Ticketing.Api.Hosting;
 
 /// <summary>
-/// Every configuration key the silo reads (as in ../shared/API.md; in the
+/// Every configuration key the silo reads (as in docs/api.md; in the
 /// environment, ':' is written '__'). docker-compose.yml is checked against
 /// this list by a test.
 /// </summary>

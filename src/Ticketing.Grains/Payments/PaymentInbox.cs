@@ -18,7 +18,7 @@ namespace Ticketing.Grains.Payments;
 /// </summary>
 public sealed class PaymentInbox(StripeEventStore inbox, OrderRepository orders, IGrainFactory grains, Orders.OrderMetrics metrics, ILogger<PaymentInbox> logger)
 {
-    /// <summary>The events an order acts on (API.md, "Stripe webhook").</summary>
+    /// <summary>The events an order acts on (docs/api.md, "Stripe webhook").</summary>
     private static readonly HashSet<string> Handled = new(StringComparer.Ordinal)
     {
         EventTypes.PaymentIntentSucceeded,
