@@ -1,8 +1,8 @@
 using CsCheck;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Orders;
 using Ticketing.Grains.Orders;
-using Ticketing.Persistence.Orders;
 
 namespace Ticketing.Grains.Tests;
 

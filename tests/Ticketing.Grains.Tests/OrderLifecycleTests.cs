@@ -1,7 +1,7 @@
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Orders;
 using Ticketing.Grains.Orders;
-using Ticketing.Persistence.Orders;
 
 namespace Ticketing.Grains.Tests;
 

@@ -2,8 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Ticketing.Grains.Tiers;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Tiers;
+using Ticketing.Grains.Tiers;
 using Ticketing.Testing;
 
 namespace Ticketing.Grains.Tests;
@@ -129,7 +130,7 @@ public sealed class TierGrainDurabilityTests
         var repository = app.Services.GetRequiredService<Ticketing.Persistence.Tiers.TierRepository>();
         var state = (await repository.LoadAsync(tierId, CancellationToken.None))!;
         var hold = new HoldInfo(Guid.NewGuid(), tierId, "someone", 2, DateTimeOffset.UtcNow.AddMinutes(15), HoldStatus.Active);
-        Ticketing.Persistence.Tiers.TierChange[] changes = [new Ticketing.Persistence.Tiers.HoldPlaced(hold)];
+        TierChange[] changes = [new HoldPlaced(hold)];
         var counted = state.Tier with { Reserved = 2 };
         var auditBefore = await database.ScalarAsync("SELECT count(*) FROM ticketing.audit_log");
 

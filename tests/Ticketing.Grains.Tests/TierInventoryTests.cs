@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Tiers;
 using Ticketing.Grains.Tiers;
-using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Grains.Tests;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Tiers;
 using Ticketing.Persistence.Tiers;
 using Ticketing.Testing;
 

@@ -1,4 +1,5 @@
 using Ticketing.Abstractions.Orders;
+using Ticketing.Domain.Orders;
 using Ticketing.Persistence.Orders;
 using Ticketing.Testing;
 

@@ -1,5 +1,7 @@
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Orders;
+using Ticketing.Domain.Tiers;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Tiers;
 using Ticketing.Testing;

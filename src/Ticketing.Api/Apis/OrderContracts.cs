@@ -1,7 +1,7 @@
 using System.Net.Mail;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Api.Limits;
-using Ticketing.Persistence.Orders;
+using Ticketing.Domain.Orders;
 
 namespace Ticketing.Api.Apis;
 

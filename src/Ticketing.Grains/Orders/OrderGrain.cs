@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tickets;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Orders;
 using Ticketing.Grains.Payments;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Orders;

@@ -1,6 +1,6 @@
 using Ticketing.Abstractions.Orders;
 using Ticketing.Abstractions.Tiers;
-using Ticketing.Persistence.Orders;
+using Ticketing.Domain.Orders;
 
 namespace Ticketing.Grains.Orders;
 

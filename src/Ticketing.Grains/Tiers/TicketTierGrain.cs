@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Tiers;
 using Ticketing.Grains.Failures;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Tiers;

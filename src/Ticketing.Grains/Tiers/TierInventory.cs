@@ -1,5 +1,5 @@
 using Ticketing.Abstractions.Tiers;
-using Ticketing.Persistence.Tiers;
+using Ticketing.Domain.Tiers;
 
 namespace Ticketing.Grains.Tiers;
 

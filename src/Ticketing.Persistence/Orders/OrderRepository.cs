@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Ticketing.Abstractions.Orders;
+using Ticketing.Domain.Orders;
 
 namespace Ticketing.Persistence.Orders;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Npgsql;
+using Ticketing.Domain.Orders;
 
 namespace Ticketing.Persistence.Tickets;
 
@@ -11,7 +12,7 @@ public sealed record TicketCheckIn(
 }
 
 /// <summary>A ticket with its owner, for reading it over the API.</summary>
-public sealed record OwnedTicket(Orders.OrderTicket Ticket, string UserId);
+public sealed record OwnedTicket(OrderTicket Ticket, string UserId);
 
 /// <summary>Thrown when the ticket changed in the database since it was read (refunded, admitted elsewhere).</summary>
 public sealed class TicketChangedException(Guid ticketId, Exception inner)
@@ -84,7 +85,7 @@ public sealed class TicketStore : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new OwnedTicket(
-                new Orders.OrderTicket(ticketId, reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)),
+                new OrderTicket(ticketId, reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)),
                 reader.GetString(5))
             : null;
     }

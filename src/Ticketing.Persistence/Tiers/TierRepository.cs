@@ -1,9 +1,10 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using Ticketing.Abstractions.Tiers;
+using Ticketing.Domain.Tiers;
 
 namespace Ticketing.Persistence.Tiers;
 

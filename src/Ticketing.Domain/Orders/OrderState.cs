@@ -1,22 +1,6 @@
 using Ticketing.Abstractions.Orders;
 
-namespace Ticketing.Persistence.Orders;
-
-/// <summary>Where a payment dispute stands.</summary>
-public enum DisputeState
-{
-    None,
-    Open,
-    Won,
-    Lost,
-}
-
-/// <summary>
-/// A refund asked for through the API, and the tickets it pays back. Kept
-/// (by its idempotency key) before Stripe is asked, so a crash in between
-/// still knows which tickets the money is for; the refund id follows.
-/// </summary>
-public sealed record RefundRequest(string Key, IReadOnlyList<Guid> TicketIds, long AmountCents, string? RefundId = null);
+namespace Ticketing.Domain.Orders;
 
 /// <summary>An order's durable state: one row of ticketing.orders with its items.</summary>
 public sealed record OrderState(
@@ -68,15 +52,3 @@ public sealed record OrderState(
         return (pending.Sum(r => r.AmountCents), [.. pending.SelectMany(r => r.TicketIds)]);
     }
 }
-
-/// <summary>
-/// A ticket of an order as the order sees it: <c>Status</c> is issued,
-/// refunded or voided; <c>QrToken</c> is the live token (none once it ended).
-/// </summary>
-public sealed record OrderTicket(Guid Id, Guid OrderId, Guid TierId, int SequenceNumber, string Status, string? QrToken)
-{
-    public bool Issued => Status == "issued";
-}
-
-public sealed class OrderVersionConflictException(Guid orderId, long expected, Exception inner)
-    : Exception($"Order {orderId} is no longer at version {expected}: another activation wrote it.", inner);
