@@ -19,9 +19,8 @@ namespace Ticketing.Grains.Orders;
 /// to tickets: record the payment, ask each tier to confirm (idempotent per
 /// order), mark fulfilled. After a crash, the recovery sweep (a reminder of
 /// PaymentRecoveryGrain) brings back every order that still owes something.
-/// An unpaid order stays activated until its deadline (also while it issues)
-/// and goes a few seconds after it settles; an order read back goes after two
-/// idle minutes.
+/// When its activation stays and goes is <see cref="OrderActivation"/>'s;
+/// the calls waiting on its status are <see cref="StatusWaiters"/>'.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
@@ -34,17 +33,14 @@ public sealed class OrderGrain(
     OrderMetrics metrics,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
-    /// <summary>How long a settled order stays for the buyer's page, which reads it (and its tickets) as soon as it settles.</summary>
-    private static readonly TimeSpan SettledGrace = TimeSpan.FromSeconds(5);
-
     private OrderLifecycle? order;
     private long version;
-    private IGrainTimer? deadline;
-    private IGrainTimer? leavingTimer;
     private Task? loading;
-    private OrderState? saved;
-    private bool leaving;
-    private TaskCompletionSource? statusChanged;
+    private readonly StatusWaiters waiters = new(clock);
+    private OrderActivation? activation;
+
+    /// <summary>Made on first use: it needs the grain, which a field initializer cannot name.</summary>
+    private OrderActivation Activation => activation ??= new(this, waiters, DeactivateOnIdle, DelayDeactivation);
 
     private Guid OrderId => this.GetPrimaryKey();
 
@@ -60,32 +56,14 @@ public sealed class OrderGrain(
     /// Answers from what is stored, never from a change still being written:
     /// this call interleaves with the others, which change the order in
     /// memory before they save it. Answers at once when the activation is
-    /// leaving (<see cref="Leave"/>).
+    /// leaving (<see cref="OrderActivation.Leave"/>).
     /// </summary>
     public async Task<OrderResult> WaitWhile(IReadOnlySet<OrderStatus> statuses, TimeSpan timeout)
     {
         await Loaded();
-        var until = Now + timeout;
-        while (!leaving && saved is { } current && statuses.Contains(current.Status))
-        {
-            var remaining = until - Now;
-            if (remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            statusChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            try
-            {
-                await statusChanged.Task.WaitAsync(remaining, clock);
-            }
-            catch (TimeoutException)
-            {
-                break;
-            }
-        }
-
-        return saved is null ? Missing() : new OrderResult(OrderOutcome.Done, saved.ToSnapshot());
+        return await waiters.WaitWhile(statuses, timeout) is { } stored
+            ? new OrderResult(OrderOutcome.Done, stored.ToSnapshot())
+            : Missing();
     }
 
     /// <summary>
@@ -164,9 +142,9 @@ public sealed class OrderGrain(
         order = placed;
         version = 0;
         loading = Task.CompletedTask;
-        Saved(placed.State);
+        waiters.Saved(placed.State);
         metrics.OrdersPlaced.Add(1);
-        ScheduleDeadline();
+        Activation.KeepUntilDeadline(placed, Now, ExpireIfDue);
         return Answer();
     }
 
@@ -199,7 +177,7 @@ public sealed class OrderGrain(
 
         order.Cancel();
         await Save("cancelled");
-        StopDeadlineIfSettled();
+        Activation.LeaveIfSettled(order);
         return Answer();
     }
 
@@ -310,7 +288,7 @@ public sealed class OrderGrain(
                 break;
             case PaymentEventKind.Canceled when order.PaymentCanceled():
                 await Save("payment_canceled");
-                StopDeadlineIfSettled();
+                Activation.LeaveIfSettled(order);
                 break;
             case PaymentEventKind.Refunded when order.RefundReported(paymentEvent.RefundedCents):
                 await Save("refund_reported");
@@ -344,7 +322,7 @@ public sealed class OrderGrain(
         await ExpireIfDue();
         await CompleteIssuance();
         await EndTicketsPerFacts();
-        StopDeadlineIfSettled();
+        Activation.LeaveIfSettled(order);
     }
 
     private async Task ExpireIfDue()
@@ -371,7 +349,7 @@ public sealed class OrderGrain(
 
         order.Expire();
         await Save("expired");
-        StopDeadlineIfSettled();
+        Activation.LeaveIfSettled(order);
     }
 
     /// <summary>Cancels the payment intent; answers the payment instead when it had already succeeded.</summary>
@@ -450,7 +428,7 @@ public sealed class OrderGrain(
 
         // Also for a repeated event: an issuance that failed half-way goes on now, not at the next sweep.
         await CompleteIssuance();
-        StopDeadlineIfSettled();
+        Activation.LeaveIfSettled(order);
         return verdict;
     }
 
@@ -574,100 +552,15 @@ public sealed class OrderGrain(
         try
         {
             version = await repository.SaveAsync(order!.State, version, action, CancellationToken.None);
-            Saved(order.State);
+            waiters.Saved(order.State);
         }
         catch
         {
             // What is in memory is no longer what is stored: start again from
             // the database.
-            Leave();
+            Activation.Leave();
             throw;
         }
-    }
-
-    /// <summary>What is stored now; wakes the calls waiting for a change.</summary>
-    private void Saved(OrderState state)
-    {
-        saved = state;
-        WakeWaiters();
-    }
-
-    private void WakeWaiters()
-    {
-        var waiting = statusChanged;
-        statusChanged = null;
-        waiting?.TrySetResult();
-    }
-
-    /// <summary>While the order is unpaid and active, a timer gives it up at its deadline (the recovery sweep covers a deactivated order).</summary>
-    private void ScheduleDeadline()
-    {
-        deadline?.Dispose();
-        deadline = null;
-        if (order is { IsUnpaid: true })
-        {
-            var due = order.State.ExpiresAt - Now;
-            if (due < TimeSpan.Zero)
-            {
-                due = TimeSpan.Zero;
-            }
-
-            deadline = this.RegisterGrainTimer(_ => ExpireIfDue(), due, TimeSpan.FromSeconds(5));
-            // The timer is the activation's: keep the activation until then, however idle.
-            DelayDeactivation(due);
-        }
-    }
-
-    /// <summary>
-    /// An order that settles in the activation that kept its deadline needs
-    /// neither any more: it goes a few seconds later (<see cref="LeaveSoon"/>;
-    /// what it is, is stored, and a later call reads it back). Kept for the
-    /// usual two idle minutes, a sale's settled orders would fill the silo: a
-    /// catalog the dashboard walks every second, a heap the GC keeps marking
-    /// (docs/performance.md). An order read back already settled (a late wait, a
-    /// repeated webhook) has no deadline and stays the two idle minutes, so a
-    /// storm of repeated webhooks does not deactivate it under their feet.
-    /// </summary>
-    private void StopDeadlineIfSettled()
-    {
-        if (deadline is null || order is null || order.IsUnpaid || order.Status == OrderStatus.Paid || order.OwesAutomaticRefund)
-        {
-            return;
-        }
-
-        deadline.Dispose();
-        deadline = null;
-        LeaveSoon();
-    }
-
-    /// <summary>
-    /// Deactivates once idle. Waiters answer what is stored and let go, even
-    /// those waiting out the status it has now: a wait still running would
-    /// hold the deactivation, and every call to the order behind it, until
-    /// its timeout.
-    /// </summary>
-    private void Leave()
-    {
-        leaving = true;
-        WakeWaiters();
-        DeactivateOnIdle();
-    }
-
-    /// <summary>
-    /// As <see cref="Leave"/>, <see cref="SettledGrace"/> from now, for the
-    /// buyer's page: the webhook's saga often ends before the page's wait
-    /// arrives, and going at once would have the wait read the order back from
-    /// the database and keep it the two idle minutes.
-    /// </summary>
-    private void LeaveSoon()
-    {
-        leaving = true;
-        WakeWaiters();
-        leavingTimer ??= this.RegisterGrainTimer(_ =>
-        {
-            DeactivateOnIdle();
-            return Task.CompletedTask;
-        }, SettledGrace, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -710,8 +603,8 @@ public sealed class OrderGrain(
         {
             order = new OrderLifecycle(stored.Order);
             version = stored.Version;
-            saved = stored.Order;
-            ScheduleDeadline();
+            waiters.Saved(stored.Order);
+            Activation.KeepUntilDeadline(order, Now, ExpireIfDue);
         }
     }
 

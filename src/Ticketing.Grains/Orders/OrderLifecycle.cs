@@ -60,6 +60,9 @@ public sealed class OrderLifecycle(OrderState state)
     /// <summary>Unfulfillable, and Stripe has not been asked for the refund yet.</summary>
     public bool OwesAutomaticRefund => Status == OrderStatus.Unfulfillable && State.AutomaticRefundId is null;
 
+    /// <summary>Nothing is left for the saga to do: not waiting for a payment, not issuing, no automatic refund owed.</summary>
+    public bool IsSettled => !IsUnpaid && Status != OrderStatus.Paid && !OwesAutomaticRefund;
+
     /// <summary>Why these holds cannot make one order, or null when they can.</summary>
     public static string? Refusal(IReadOnlyList<(HoldInfo Hold, TierSnapshot Tier)> lines)
     {
