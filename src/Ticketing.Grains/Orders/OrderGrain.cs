@@ -80,6 +80,42 @@ public sealed class OrderGrain(
             return new OrderResult(OrderOutcome.Invalid, null, $"Order {OrderId} already exists.");
         }
 
+        var held = await ReadBuyersHolds(command);
+        if (held.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (held.AlreadyOrdered)
+        {
+            DeactivateOnIdle();
+            return await ExistingOrderFor(command);
+        }
+
+        if (OrderLifecycle.Refusal(held.Lines) is { } invalid)
+        {
+            return new OrderResult(OrderOutcome.Invalid, null, invalid);
+        }
+
+        var placed = OrderLifecycle.Place(OrderId, command.UserId, held.Lines, command.Contact, Now);
+        if (await CreatePayment(placed) is { } failed)
+        {
+            DeactivateOnIdle();
+            return failed;
+        }
+
+        if (!await Store(placed))
+        {
+            DeactivateOnIdle();
+            return await ExistingOrderFor(command);
+        }
+
+        return Answer();
+    }
+
+    /// <summary>The buyer's holds, each with its tier; a refusal when one is not a live hold of theirs or its tier is gone.</summary>
+    private async Task<BuyersHolds> ReadBuyersHolds(PlaceOrder command)
+    {
         var now = Now;
         var lines = new List<(HoldInfo Hold, TierSnapshot Tier)>();
         var alreadyOrdered = false;
@@ -87,56 +123,52 @@ public sealed class OrderGrain(
         {
             if (await holds.FindWithOrderAsync(holdId, now, CancellationToken.None) is not ({ Status: HoldStatus.Active } hold, var orderId) || hold.UserId != command.UserId)
             {
-                return new OrderResult(OrderOutcome.HoldNotFound, null, $"No live hold {holdId} of yours.");
+                return new BuyersHolds(lines, false, new OrderResult(OrderOutcome.HoldNotFound, null, $"No live hold {holdId} of yours."));
             }
 
             if ((await Tier(hold.TierId).GetTier()).Tier is not { } tier)
             {
-                return new OrderResult(OrderOutcome.HoldNotFound, null, $"Hold {holdId} is of a tier that no longer exists.");
+                return new BuyersHolds(lines, false, new OrderResult(OrderOutcome.HoldNotFound, null, $"Hold {holdId} is of a tier that no longer exists."));
             }
 
             alreadyOrdered |= orderId is not null;
             lines.Add((hold, tier));
         }
 
-        if (alreadyOrdered)
-        {
-            DeactivateOnIdle();
-            return await ExistingOrderFor(command);
-        }
+        return new BuyersHolds(lines, alreadyOrdered, null);
+    }
 
-        if (OrderLifecycle.Refusal(lines) is { } refusal)
-        {
-            return new OrderResult(OrderOutcome.Invalid, null, refusal);
-        }
-
-        var placed = OrderLifecycle.Place(OrderId, command.UserId, lines, command.Contact, now);
+    /// <summary>Stripe creates the order's payment; the answer to give instead when it refuses or fails (nothing is kept then).</summary>
+    private async Task<OrderResult?> CreatePayment(OrderLifecycle placed)
+    {
         try
         {
             var intent = await payments.CreatePaymentAsync(OrderId, placed.State.TotalCents, placed.State.Currency, CancellationToken.None);
             placed.PaymentCreated(intent.Id, intent.ClientSecret);
+            return null;
         }
         catch (Stripe.StripeException refused) when (StripePayments.IsRefusal(refused))
         {
             logger.LogWarning(refused, "Order {OrderId}: Stripe refused the payment of {Total} {Currency}", OrderId, placed.State.TotalCents, placed.State.Currency);
-            DeactivateOnIdle();
             return new OrderResult(OrderOutcome.PaymentRefused, null, $"Stripe refused the payment: {refused.StripeError.Message} Nothing was kept.");
         }
         catch (Exception failure) when (StripePayments.IsProviderFailure(failure))
         {
             logger.LogWarning(failure, "Order {OrderId}: Stripe could not create the payment", OrderId);
-            DeactivateOnIdle();
             return new OrderResult(OrderOutcome.PaymentProviderFailed, null, "Stripe could not create the payment. Your holds are still yours: try again.");
         }
+    }
 
+    /// <summary>Writes the new order with its payment and keeps it in this activation; false when its holds went elsewhere meanwhile.</summary>
+    private async Task<bool> Store(OrderLifecycle placed)
+    {
         if (!await repository.InsertAsync(placed.State, CancellationToken.None))
         {
             // Another checkout took these holds, or one of them ended, after
             // they were read: nobody has this payment's client secret, so
             // nobody can pay it.
             await CancelUnusedPayment(placed.State.PaymentIntentId!);
-            DeactivateOnIdle();
-            return await ExistingOrderFor(command);
+            return false;
         }
 
         order = placed;
@@ -145,8 +177,11 @@ public sealed class OrderGrain(
         waiters.Saved(placed.State);
         metrics.OrdersPlaced.Add(1);
         Activation.KeepUntilDeadline(placed, Now, ExpireIfDue);
-        return Answer();
+        return true;
     }
+
+    /// <summary>What <see cref="ReadBuyersHolds"/> found: the lines, whether one of the holds is in an order already, or why not.</summary>
+    private sealed record BuyersHolds(IReadOnlyList<(HoldInfo Hold, TierSnapshot Tier)> Lines, bool AlreadyOrdered, OrderResult? Refusal);
 
     public async Task<OrderResult> Cancel(string userId)
     {
