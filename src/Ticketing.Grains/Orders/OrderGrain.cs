@@ -284,65 +284,65 @@ public sealed class OrderGrain(
         if (order is null)
         {
             DeactivateOnIdle();
-            switch (paymentEvent.Kind)
-            {
-                case PaymentEventKind.Succeeded when paymentEvent.Origin != origin.ServiceId:
-                    // Another system's payment on the same Stripe account: not ours to refund.
-                    logger.LogInformation("Stripe event {EventId}: payment {PaymentIntentId} was not created by this deployment; left alone", paymentEvent.EventId, paymentEvent.PaymentIntentId);
-                    break;
-                case PaymentEventKind.Succeeded:
-                    await RefundOrphanPayment(paymentEvent); // alerts on its own
-                    break;
-                case PaymentEventKind.Canceled:
-                    // Place cancels the payment of an order it could not store (its
-                    // holds were taken meanwhile): expected, thousands in a contended rush.
-                    logger.LogDebug("Stripe event {EventId}: the payment of order {OrderId}, never placed, is cancelled", paymentEvent.EventId, OrderId);
-                    break;
-                default:
-                    logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
-                    break;
-            }
-
+            await ApplyWithoutOrder(paymentEvent);
             return;
         }
 
-        if (paymentEvent.Kind != PaymentEventKind.Succeeded
-            && order.State.PaymentIntentId is { } known && known != paymentEvent.PaymentIntentId)
+        if (order.IsAboutAnotherPayment(paymentEvent))
         {
             logger.LogWarning("Stripe event {EventId} is about payment {PaymentIntentId}, not order {OrderId}'s; ignored", paymentEvent.EventId, paymentEvent.PaymentIntentId, OrderId);
             return;
         }
 
-        switch (paymentEvent.Kind)
+        if (paymentEvent.Kind == PaymentEventKind.Succeeded)
         {
-            case PaymentEventKind.Succeeded:
-                await RecordPayment(paymentEvent);
-                break;
-            case PaymentEventKind.Failed when order.PaymentFailed(paymentEvent.Detail):
-                await Save("payment_failed");
-                break;
-            case PaymentEventKind.Canceled when order.PaymentCanceled():
-                await Save("payment_canceled");
+            await RecordPayment(paymentEvent);
+        }
+        else if (order.Take(paymentEvent) is { } fact)
+        {
+            Raise(fact.Alert, paymentEvent);
+            await Save(fact.SaveAs);
+            if (fact.MaySettle)
+            {
                 Activation.LeaveIfSettled(order);
-                break;
-            case PaymentEventKind.Refunded when order.RefundReported(paymentEvent.RefundedCents):
-                await Save("refund_reported");
-                break;
-            case PaymentEventKind.DisputeOpened when order.DisputeReported(DisputeState.Open):
-                metrics.DisputesOpened.Add(1);
-                logger.LogError("ALERT order {OrderId}: payment {PaymentIntentId} is disputed", OrderId, paymentEvent.PaymentIntentId);
-                await Save("dispute_opened");
-                break;
-            case PaymentEventKind.DisputeWon when order.DisputeReported(DisputeState.Won):
-                await Save("dispute_won");
-                break;
-            case PaymentEventKind.DisputeLost when order.DisputeReported(DisputeState.Lost):
-                logger.LogError("ALERT order {OrderId}: dispute lost, its tickets are voided", OrderId);
-                await Save("dispute_lost");
-                break;
+            }
         }
 
         await EndTicketsPerFacts();
+    }
+
+    private async Task ApplyWithoutOrder(PaymentEvent paymentEvent)
+    {
+        switch (OrderLifecycle.WithoutOrder(paymentEvent, paymentEvent.Origin == origin.ServiceId))
+        {
+            case PaymentWithoutOrder.NotOurs:
+                logger.LogInformation("Stripe event {EventId}: payment {PaymentIntentId} was not created by this deployment; left alone", paymentEvent.EventId, paymentEvent.PaymentIntentId);
+                break;
+            case PaymentWithoutOrder.RefundIt:
+                await RefundOrphanPayment(paymentEvent); // alerts on its own
+                break;
+            case PaymentWithoutOrder.NeverPlaced:
+                // Expected: thousands in a contended rush.
+                logger.LogDebug("Stripe event {EventId}: the payment of order {OrderId}, never placed, is cancelled", paymentEvent.EventId, OrderId);
+                break;
+            default:
+                logger.LogWarning("Stripe event {EventId} names order {OrderId}, which does not exist", paymentEvent.EventId, OrderId);
+                break;
+        }
+    }
+
+    private void Raise(OrderAlert alert, PaymentEvent paymentEvent)
+    {
+        switch (alert)
+        {
+            case OrderAlert.DisputeOpened:
+                metrics.DisputesOpened.Add(1);
+                logger.LogError("ALERT order {OrderId}: payment {PaymentIntentId} is disputed", OrderId, paymentEvent.PaymentIntentId);
+                break;
+            case OrderAlert.DisputeLost:
+                logger.LogError("ALERT order {OrderId}: dispute lost, its tickets are voided", OrderId);
+                break;
+        }
     }
 
     public async Task Resume()

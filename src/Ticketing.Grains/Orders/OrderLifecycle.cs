@@ -63,6 +63,34 @@ public sealed class OrderLifecycle(OrderState state)
     /// <summary>Nothing is left for the saga to do: not waiting for a payment, not issuing, no automatic refund owed.</summary>
     public bool IsSettled => !IsUnpaid && Status != OrderStatus.Paid && !OwesAutomaticRefund;
 
+    /// <summary>What a payment event for an order that does not exist calls for; <paramref name="createdHere"/>: this deployment created the payment.</summary>
+    public static PaymentWithoutOrder WithoutOrder(PaymentEvent fact, bool createdHere) => fact.Kind switch
+    {
+        PaymentEventKind.Succeeded when !createdHere => PaymentWithoutOrder.NotOurs,
+        PaymentEventKind.Succeeded => PaymentWithoutOrder.RefundIt,
+        PaymentEventKind.Canceled => PaymentWithoutOrder.NeverPlaced,
+        _ => PaymentWithoutOrder.Unknown,
+    };
+
+    /// <summary>A failure, cancellation, refund or dispute of another payment than the order's: ignored.</summary>
+    public bool IsAboutAnotherPayment(PaymentEvent fact) =>
+        fact.Kind != PaymentEventKind.Succeeded && State.PaymentIntentId is { } known && known != fact.PaymentIntentId;
+
+    /// <summary>
+    /// Takes a payment fact other than a success (<see cref="PaymentSucceeded"/>
+    /// takes those); null when it changes nothing (a repeat, or too late to matter).
+    /// </summary>
+    public PaymentFact? Take(PaymentEvent fact) => fact.Kind switch
+    {
+        PaymentEventKind.Failed when PaymentFailed(fact.Detail) => new("payment_failed"),
+        PaymentEventKind.Canceled when PaymentCanceled() => new("payment_canceled", MaySettle: true),
+        PaymentEventKind.Refunded when RefundReported(fact.RefundedCents) => new("refund_reported"),
+        PaymentEventKind.DisputeOpened when DisputeReported(DisputeState.Open) => new("dispute_opened", OrderAlert.DisputeOpened),
+        PaymentEventKind.DisputeWon when DisputeReported(DisputeState.Won) => new("dispute_won"),
+        PaymentEventKind.DisputeLost when DisputeReported(DisputeState.Lost) => new("dispute_lost", OrderAlert.DisputeLost),
+        _ => null,
+    };
+
     /// <summary>Why these holds cannot make one order, or null when they can.</summary>
     public static string? Refusal(IReadOnlyList<(HoldInfo Hold, TierSnapshot Tier)> lines)
     {
