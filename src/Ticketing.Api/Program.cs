@@ -1,4 +1,3 @@
-using Scalar.AspNetCore;
 using Ticketing.Api.Apis;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Health;
@@ -7,6 +6,7 @@ using Ticketing.Api.Idempotency;
 using Ticketing.Api.Limits;
 using Ticketing.Api.Payments;
 using Ticketing.Api.Problems;
+using Ticketing.Api.Reference;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -41,7 +41,7 @@ builder.AddTicketingOperations();
 builder.AddTicketingMetrics();
 builder.Services.AddTicketingProblems();
 builder.Services.AddTicketingHealthChecks();
-builder.Services.AddOpenApi();
+builder.Services.AddTicketingApiReference();
 
 var app = builder.Build();
 
@@ -53,8 +53,7 @@ app.UseMiddleware<BodyLimits>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapTicketingHealth();
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.MapTicketingApiReference();
 app.MapTicketingDashboard();
 app.MapEventsApi();
 app.MapTiersApi();

@@ -20,6 +20,11 @@ internal static class EventsApi
         events.MapPost("/{eventId:guid}/tiers", CreateTier).RequireAuthorization(Roles.Organizer);
     }
 
+    /// <summary>Create an event</summary>
+    /// <remarks>
+    /// The event belongs to <c>organizationId</c>, which may be left out when
+    /// the token acts for one organization only.
+    /// </remarks>
     public static async Task<Results<Created<EventResponse>, ProblemHttpResult>> CreateEvent(
         CreateEventRequest request, ClaimsPrincipal user, EventStore store, CancellationToken cancellationToken)
     {
@@ -53,7 +58,8 @@ internal static class EventsApi
         return TypedResults.Created($"/api/events/{info.Id}", EventResponse.From(info, []));
     }
 
-    /// <summary>Upcoming events, soonest first; with <c>organizationId</c>, only that organization's.</summary>
+    /// <summary>List upcoming events</summary>
+    /// <remarks>Upcoming events, soonest first; with <c>organizationId</c>, only that organization's.</remarks>
     public static async Task<Results<Ok<EventResponse[]>, ProblemHttpResult>> ListUpcomingEvents(
         string? organizationId, EventStore events, TierStore tiers, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -68,6 +74,7 @@ internal static class EventsApi
         return TypedResults.Ok(upcoming.Select(e => EventResponse.From(e, tiersByEvent[e.Id])).ToArray());
     }
 
+    /// <summary>Get an event</summary>
     public static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> GetEvent(
         Guid eventId, EventStore events, TierStore tiers, CancellationToken cancellationToken)
     {
@@ -80,6 +87,7 @@ internal static class EventsApi
         return TypedResults.Ok(EventResponse.From(info, eventTiers));
     }
 
+    /// <summary>Add a ticket tier to an event</summary>
     public static async Task<Results<Created<TierResponse>, ProblemHttpResult>> CreateTier(
         Guid eventId, CreateTierRequest request, ClaimsPrincipal user, EventAccess access, TierStore tiers, CancellationToken cancellationToken)
     {

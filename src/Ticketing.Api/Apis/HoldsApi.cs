@@ -13,11 +13,22 @@ internal static class HoldsApi
     public static void MapHoldsApi(this IEndpointRouteBuilder app)
     {
         var holds = app.MapGroup("/api/holds").WithTags("Holds").RequireAuthorization(Roles.Buyer);
-        holds.MapPost("/", PlaceHold);
+        holds.MapPost("/", PlaceHold)
+            .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no tier `tierId`.")
+            .MayAnswer(StatusCodes.Status409Conflict, "`sold-out`: fewer tickets are available than asked for.")
+            .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`validation`: the quantity is over the tier's limit per order.")
+            .MayAnswer(StatusCodes.Status503ServiceUnavailable, ProblemAnswers.TierUnavailable);
         holds.MapGet("/{holdId:guid}", GetHold);
-        holds.MapDelete("/{holdId:guid}", ReleaseHold);
+        holds.MapDelete("/{holdId:guid}", ReleaseHold)
+            .MayAnswer(StatusCodes.Status409Conflict, "`hold-consumed` or `hold-in-order`: the hold was turned into tickets, or an unpaid order pays with it.")
+            .MayAnswer(StatusCodes.Status503ServiceUnavailable, ProblemAnswers.TierUnavailable);
     }
 
+    /// <summary>Hold tickets</summary>
+    /// <remarks>
+    /// Sets tickets of a tier aside for the caller until the hold expires or
+    /// an order uses it.
+    /// </remarks>
     public static async Task<Results<Created<HoldResponse>, ProblemHttpResult>> PlaceHold(
         PlaceHoldRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
@@ -36,12 +47,15 @@ internal static class HoldsApi
         };
     }
 
+    /// <summary>Get a hold</summary>
     public static async Task<Results<Ok<HoldResponse>, ProblemHttpResult>> GetHold(
         Guid holdId, ClaimsPrincipal user, HoldStore holds, TimeProvider clock, CancellationToken cancellationToken) =>
         await holds.FindAsync(holdId, clock.GetUtcNow(), cancellationToken) is { } hold && hold.UserId == user.UserId()
             ? TypedResults.Ok(HoldResponse.From(hold))
             : Problem.NotFound($"No hold {holdId}.");
 
+    /// <summary>Release a hold</summary>
+    /// <remarks>Releasing a hold that already ended (released, expired) changes nothing and still answers 204.</remarks>
     public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(
         Guid holdId, ClaimsPrincipal user, HoldStore holds, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
     {

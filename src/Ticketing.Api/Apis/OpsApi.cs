@@ -14,17 +14,20 @@ internal static class OpsApi
     public static void MapOpsApi(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/api/ops").WithTags("Operations");
-        ops.MapGet("/readiness", GetReadiness).RequireAuthorization(Roles.OrganizerOrOperator);
+        ops.MapGet("/readiness", GetReadiness).RequireAuthorization(Roles.OrganizerOrOperator)
+            .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no event `eventId` of the organizer's organizations.");
         ops.MapGet("/alerts", GetAlerts).RequireAuthorization(Roles.Operator);
         ops.MapPost("/reconciliation", RunReconciliation).RequireAuthorization(Roles.Operator);
-        ops.MapGet("/reconciliation/latest", GetLatestReconciliation).RequireAuthorization(Roles.Operator);
+        ops.MapGet("/reconciliation/latest", GetLatestReconciliation).RequireAuthorization(Roles.Operator)
+            .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no reconciliation has run yet.");
         ops.MapPost("/buyers/{userId}/erase", EraseBuyer).RequireAuthorization(Roles.Operator);
     }
 
-    /// <summary>
+    /// <summary>Check events' readiness</summary>
+    /// <remarks>
     /// An operator sees every event; an organizer only its organizations'
     /// events, and an event of another organization is not found.
-    /// </summary>
+    /// </remarks>
     public static async Task<Results<Ok<ReadinessResponse[]>, ProblemHttpResult>> GetReadiness(
         Guid? eventId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken)
     {
@@ -35,18 +38,22 @@ internal static class OpsApi
             : TypedResults.Ok(events.Select(ReadinessResponse.From).ToArray());
     }
 
+    /// <summary>Evaluate the alerts</summary>
     public static async Task<Ok<IReadOnlyList<AlertState>>> GetAlerts(IGrainFactory grains) =>
         TypedResults.Ok(await grains.Reference<IAlertsGrain>(0).Evaluate());
 
+    /// <summary>Run a reconciliation now</summary>
     public static async Task<ContentHttpResult> RunReconciliation(IGrainFactory grains) =>
         TypedResults.Text(await grains.Reference<IReconciliationGrain>(0).Run(), "application/json");
 
+    /// <summary>Get the latest reconciliation</summary>
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetLatestReconciliation(OperationsStore store, CancellationToken cancellationToken) =>
         await store.LatestRunAsync(cancellationToken) is { } report
             ? TypedResults.Text(report, "application/json")
-            : Problem.NotFound("No reconciliation has run yet.");
+            : Problem.NotFound("`not-found`: no reconciliation has run yet.");
 
-    /// <summary>A buyer's right to erasure: their orders keep the money and tickets, lose the person.</summary>
+    /// <summary>Erase a buyer</summary>
+    /// <remarks>A buyer's right to erasure: their orders keep the money and tickets, lose the person.</remarks>
     public static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseBuyer(
         string userId, ClaimsPrincipal user, OperationsStore store, CancellationToken cancellationToken) =>
         Text.IsCleanText(userId, 200)

@@ -13,16 +13,31 @@ internal static class OrdersApi
     /// <summary>Well inside Orleans' 30 s response timeout and common proxies' idle timeouts.</summary>
     private const int MaxWaitSeconds = 20;
 
+    private const string PaymentsUnavailable = "`payment-provider-unavailable`: Stripe could not be reached; nothing changed, retry.";
+
     public static void MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization(Roles.BuyerOrOrganizer);
-        orders.MapPost("/", PlaceOrder).RequireAuthorization(Roles.Buyer);
+        orders.MapPost("/", PlaceOrder).RequireAuthorization(Roles.Buyer)
+            .MayAnswer(StatusCodes.Status409Conflict, "`hold-in-order`: a hold already belongs to another order.")
+            .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`hold-not-found` or `payment-refused`: a hold is not a live hold of the caller's, or Stripe refused the payment.")
+            .MayAnswer(StatusCodes.Status503ServiceUnavailable, PaymentsUnavailable);
         orders.MapGet("/{orderId:guid}", GetOrder);
         orders.MapGet("/{orderId:guid}/tickets", GetTickets);
-        orders.MapPost("/{orderId:guid}/cancel", CancelOrder).RequireAuthorization(Roles.Buyer);
-        orders.MapPost("/{orderId:guid}/refund", RefundOrder).RequireAuthorization(Roles.Organizer);
+        orders.MapPost("/{orderId:guid}/cancel", CancelOrder).RequireAuthorization(Roles.Buyer)
+            .MayAnswer(StatusCodes.Status409Conflict, "`order-state`: the order is not unpaid any more (the payment may have gone through).")
+            .MayAnswer(StatusCodes.Status503ServiceUnavailable, PaymentsUnavailable);
+        orders.MapPost("/{orderId:guid}/refund", RefundOrder).RequireAuthorization(Roles.Organizer)
+            .MayAnswer(StatusCodes.Status409Conflict, "`order-state`: the order is not fulfilled, or nothing is left to refund.")
+            .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`validation`: a ticket named is not a refundable ticket of this order.")
+            .MayAnswer(StatusCodes.Status503ServiceUnavailable, PaymentsUnavailable);
     }
 
+    /// <summary>Place an order</summary>
+    /// <remarks>
+    /// Turns the caller's holds into an unpaid order with a Stripe payment;
+    /// <c>payment.clientSecret</c> pays it.
+    /// </remarks>
     public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> PlaceOrder(
         PlaceOrderRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
@@ -38,13 +53,14 @@ internal static class OrdersApi
             : Failure(result);
     }
 
-    /// <summary>
+    /// <summary>Get an order</summary>
+    /// <remarks>
     /// The order. With <c>waitWhile</c> (a status, or several comma-separated)
     /// the answer waits until the order's status is none of them, at most
     /// <c>waitSeconds</c> (1 to 20, default 20), and is the order as it then
     /// is: a buyer's page waits for its tickets with one request instead of
     /// polling.
-    /// </summary>
+    /// </remarks>
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
         Guid orderId, string? waitWhile, int? waitSeconds, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
@@ -76,6 +92,8 @@ internal static class OrdersApi
             : Problem.NotFound($"No order {orderId}.");
     }
 
+    /// <summary>List an order's tickets</summary>
+    /// <remarks>Only the buyer sees the tickets' QR tokens.</remarks>
     public static async Task<Results<Ok<TicketResponse[]>, ProblemHttpResult>> GetTickets(
         Guid orderId, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, OrderRepository orders, CancellationToken cancellationToken)
     {
@@ -89,6 +107,7 @@ internal static class OrdersApi
         return TypedResults.Ok(tickets.Select(t => TicketResponse.From(t, showToken: owner)).ToArray());
     }
 
+    /// <summary>Cancel an unpaid order</summary>
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelOrder(Guid orderId, ClaimsPrincipal user, IGrainFactory grains)
     {
         var result = await grains.Reference<IOrderGrain>(orderId).Cancel(user.UserId());
@@ -97,6 +116,11 @@ internal static class OrdersApi
             : Failure(result);
     }
 
+    /// <summary>Refund an order</summary>
+    /// <remarks>
+    /// Refunds the tickets named in <c>ticketIds</c>, or all of them when it is
+    /// left out; the refund completes when Stripe confirms it.
+    /// </remarks>
     public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> RefundOrder(
         Guid orderId, RefundRequestBody? request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
@@ -141,7 +165,7 @@ internal static class OrdersApi
     {
         OrderOutcome.NotFound => Problem.NotFound(result.Detail ?? "No such order."),
         OrderOutcome.HoldNotFound => Problem.Of(StatusCodes.Status422UnprocessableEntity, "hold-not-found", "Hold not usable.", result.Detail ?? "A hold is unknown or no longer live."),
-        OrderOutcome.HoldInOrder => Problem.Conflict("hold-in-order", "Hold already in an order.", result.Detail ?? "A hold already belongs to another order."),
+        OrderOutcome.HoldInOrder => Problem.Conflict("hold-in-order", "Hold already in an order.", result.Detail ?? "`hold-in-order`: a hold already belongs to another order."),
         OrderOutcome.Invalid => Problem.Of(StatusCodes.Status422UnprocessableEntity, "validation", "The request is not valid.", result.Detail ?? "The request is not valid."),
         OrderOutcome.WrongState => Problem.Conflict("order-state", "Not possible in the order's state.", result.Detail ?? "Not possible in the order's state."),
         OrderOutcome.PaymentRefused => Problem.Of(StatusCodes.Status422UnprocessableEntity, "payment-refused", "Stripe refused the payment.", result.Detail ?? "Stripe refused the payment; asking again will not help."),

@@ -16,14 +16,17 @@ internal static class StripeWebhookApi
 
     public static void MapStripeWebhook(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/webhooks/stripe", Receive).WithTags("Webhooks").AllowAnonymous().DisableAntiforgery()
-            .WithMetadata(new BodyLimit(BodyLimits.Largest)); // Stripe's events are a few KiB
+            .WithMetadata(new BodyLimit(BodyLimits.Largest)) // Stripe's events are a few KiB
+            .MayAnswer(StatusCodes.Status400BadRequest, "`invalid-signature` or `invalid-event`: the Stripe-Signature is missing or wrong, or the body is not a Stripe event; nothing was stored.")
+            .MayAnswer(StatusCodes.Status500InternalServerError, "`webhook-processing-failed`: processing failed; the event is kept and retried.");
 
-    /// <summary>
+    /// <summary>Receive a Stripe event</summary>
+    /// <remarks>
     /// Verifies the signature over the raw body, then stores and processes the
     /// event. 200 when processed now or before; 400 for a bad signature
     /// (nothing stored); 503 with Retry-After when a dependency was briefly
     /// away, 500 when processing failed otherwise: Stripe retries both.
-    /// </summary>
+    /// </remarks>
     public static async Task<Results<Ok, ProblemHttpResult>> Receive(
         HttpRequest request, IOptions<StripeOptions> options, PaymentInbox inbox, ILoggerFactory loggers, CancellationToken cancellationToken)
     {

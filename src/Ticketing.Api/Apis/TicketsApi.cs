@@ -18,30 +18,37 @@ internal static class TicketsApi
         tickets.MapGet("/{ticketId:guid}", GetTicket);
         tickets.MapGet("/{ticketId:guid}/qr.svg", GetQrSvg).RequireAuthorization(Roles.Buyer);
         tickets.MapGet("/{ticketId:guid}/qr.png", GetQrPng).RequireAuthorization(Roles.Buyer);
-        tickets.MapPost("/{ticketId:guid}/reissue", ReissueCode);
+        tickets.MapPost("/{ticketId:guid}/reissue", ReissueCode)
+            .MayAnswer(StatusCodes.Status409Conflict, "`ticket-not-valid`: only an issued ticket gets a new code.");
 
-        app.MapPost("/api/scans", Scan).WithTags("Scans").RequireAuthorization(Roles.Scanner);
+        app.MapPost("/api/scans", Scan).WithTags("Scans").RequireAuthorization(Roles.Scanner)
+            .MayAnswer(StatusCodes.Status403Forbidden, "`forbidden`: this scanner does not work the gates of the event; nothing was admitted or recorded.");
     }
 
+    /// <summary>Get a ticket</summary>
+    /// <remarks>Only the ticket's owner sees its QR token; the event's organizer sees the rest.</remarks>
     public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> GetTicket(
         Guid ticketId, ClaimsPrincipal user, TicketStore tickets, EventAccess access, CancellationToken cancellationToken) =>
         await Visible(ticketId, user, tickets, access, cancellationToken) is { } owned
             ? TypedResults.Ok(TicketResponse.From(owned.Ticket, showToken: owned.UserId == user.UserId()))
             : Problem.NotFound($"No ticket {ticketId}.");
 
+    /// <summary>A ticket's QR code as SVG</summary>
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetQrSvg(
         Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken) =>
         await OwnCode(ticketId, user, tickets, cancellationToken) is { } code
             ? TypedResults.Text(new SvgQRCode(code).GetGraphic(8), "image/svg+xml")
             : Problem.NotFound($"No ticket {ticketId} with a live code of yours.");
 
+    /// <summary>A ticket's QR code as PNG</summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetQrPng(
         Guid ticketId, ClaimsPrincipal user, TicketStore tickets, CancellationToken cancellationToken) =>
         await OwnCode(ticketId, user, tickets, cancellationToken) is { } code
             ? TypedResults.File(new PngByteQRCode(code).GetGraphic(8), "image/png")
             : Problem.NotFound($"No ticket {ticketId} with a live code of yours.");
 
-    /// <summary>A new code for a ticket whose code leaked: the old one answers revoked from now on.</summary>
+    /// <summary>Reissue a ticket's code</summary>
+    /// <remarks>A new code for a ticket whose code leaked: the old one answers revoked from now on.</remarks>
     public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> ReissueCode(
         Guid ticketId, ClaimsPrincipal user, TicketStore tickets, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {
@@ -59,6 +66,11 @@ internal static class TicketsApi
         return TypedResults.Ok(TicketResponse.From(reissued!.Ticket, showToken: owned.UserId == user.UserId()));
     }
 
+    /// <summary>Scan a ticket at a gate</summary>
+    /// <remarks>
+    /// Checks a code read at the gate of an event and admits its ticket once;
+    /// <c>result</c> says whether to let the holder in.
+    /// </remarks>
     public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(
         ScanRequest request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {

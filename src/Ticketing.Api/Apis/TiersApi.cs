@@ -13,14 +13,18 @@ internal static class TiersApi
     {
         var tiers = app.MapGroup("/api/tiers").WithTags("Tiers");
         tiers.MapGet("/{tierId:guid}", GetTier);
-        tiers.MapPatch("/{tierId:guid}", ChangeCapacity).RequireAuthorization(Roles.Organizer);
+        tiers.MapPatch("/{tierId:guid}", ChangeCapacity).RequireAuthorization(Roles.Organizer)
+            .MayAnswer(StatusCodes.Status409Conflict, "`capacity-below-committed`: the capacity is below the tickets already held and issued.")
+            .MayAnswer(StatusCodes.Status503ServiceUnavailable, ProblemAnswers.TierUnavailable);
     }
 
+    /// <summary>Get a ticket tier</summary>
     public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> GetTier(Guid tierId, IGrainFactory grains) =>
         await grains.Reference<ITicketTierGrain>(tierId).GetTier() is { Outcome: TierOutcome.Done, Tier: { } tier }
             ? TypedResults.Ok(TierResponse.From(tier))
             : Problem.NotFound($"No tier {tierId}.");
 
+    /// <summary>Change a tier's capacity</summary>
     public static async Task<Results<Ok<TierResponse>, ProblemHttpResult>> ChangeCapacity(
         Guid tierId, ChangeCapacityRequest request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)
     {

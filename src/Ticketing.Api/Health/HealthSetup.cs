@@ -18,8 +18,9 @@ internal static class HealthSetup
     public static void MapTicketingHealth(this WebApplication app)
     {
         // Liveness runs no checks: the process answers, so it should not be restarted.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteJson });
+        // Both are for the orchestrator, not API clients: kept out of the API reference.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson }).ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteJson }).ExcludeFromDescription();
     }
 
     private static Task WriteJson(HttpContext context, HealthReport report)

@@ -37,5 +37,6 @@ internal static class MetricsSetup
             .AddView("hold_expiry_lag", new ExplicitBucketHistogramConfiguration { Boundaries = [0.5, 1, 2, 5, 10, 15, 20, 25, 30, 45, 60, 120, 300] })
             .AddPrometheusExporter());
 
-    public static void MapTicketingMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics");
+    // For Prometheus, not API clients: kept out of the API reference.
+    public static void MapTicketingMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
 }

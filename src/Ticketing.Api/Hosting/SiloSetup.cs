@@ -91,7 +91,8 @@ internal static class SiloSetup
 
     public static void MapTicketingDashboard(this WebApplication app)
     {
-        var dashboard = app.MapOrleansDashboard("/dashboard");
+        // An operator's tool, not part of the API: kept out of the API reference.
+        var dashboard = app.MapOrleansDashboard("/dashboard").ExcludeFromDescription();
         if (!app.Environment.IsDevelopment())
         {
             dashboard.RequireAuthorization(Roles.Operator);
