@@ -6,7 +6,9 @@
 #   scripts/postgres.sh          start (or reuse) and print the connection string
 #   scripts/postgres.sh stop     stop it
 #
-# TICKETING_PG_PORT (default 55432) and TICKETING_PG_DATA move it elsewhere.
+# TICKETING_PG_PORT (default 55432) and TICKETING_PG_DATA move it elsewhere. A
+# port that another program or another cluster listens on is refused, naming
+# what holds it, before anything is initialised or started.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,6 +58,52 @@ if [ "${1:-start}" = "stop" ]; then
   exit 0
 fi
 
+# Finds whatever listens on 127.0.0.1:$port: sets holder to it in words
+# (empty when the port is free) and holder_data to its data directory when it
+# is a PostgreSQL that says.
+find_holder() {
+  local listener="" name="" pid=""
+  holder="" holder_data=""
+  if command -v ss >/dev/null; then
+    listener="$(ss -ltnpH "( sport = :$port )" 2>/dev/null | head -n 1)"
+    [ -n "$listener" ] || return 0
+    name="$(grep -o 'users:(("[^"]*"' <<<"$listener" | cut -d'"' -f2 || true)"
+    pid="$(grep -o 'pid=[0-9]*' <<<"$listener" | head -n 1 | cut -d= -f2 || true)"
+  elif ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    return 0
+  fi
+  if [ -n "$pid" ] && [ -r "$data/postmaster.pid" ] && [ "$(head -n 1 "$data/postmaster.pid")" = "$pid" ]; then
+    # This data directory's own postmaster: known without a connection, which
+    # a server out of connection slots would refuse.
+    holder_data="$data"
+  elif [ -z "$name" ] || [ "$name" = postgres ]; then
+    # Only a postgres is asked: another program would leave psql waiting for a reply.
+    holder_data="$(PGCONNECT_TIMEOUT=3 timeout 5 "$bin/psql" -w -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SHOW data_directory" 2>/dev/null || true)"
+  fi
+  if [ -n "$holder_data" ]; then
+    holder="the PostgreSQL of $holder_data"
+  else
+    holder="${name:-another program}${pid:+ (pid $pid)}"
+  fi
+}
+
+# The first port above $port that nothing listens on, to suggest instead.
+free_port() {
+  local candidate=$((port + 1))
+  while [ "$candidate" -lt $((port + 100)) ] && (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; do
+    candidate=$((candidate + 1))
+  done
+  echo "$candidate"
+}
+
+# A port held by anything but this data directory's server makes pg_ctl fail
+# with no reason given, or psql below talk to another cluster: say who holds it.
+find_holder
+if [ -n "$holder" ] && { [ -z "$holder_data" ] || [ "$(readlink -f "$holder_data")" != "$(readlink -f "$data")" ]; }; then
+  say "port $port is taken by $holder, not by this script's server ($data); choose another port: TICKETING_PG_PORT=$(free_port) scripts/test.sh"
+  exit 1
+fi
+
 mkdir -p "$(dirname "$data")"
 if [ ! -f "$data/PG_VERSION" ]; then
   say "initialising a new cluster in $data"
@@ -75,16 +123,25 @@ fi
 # statement reads. docker-compose.yml starts it the same way.
 options="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp -c max_connections=400 -c shared_buffers=256MB -c max_wal_size=4GB -c shared_preload_libraries=pg_stat_statements"
 
+# pg_ctl itself says only "could not start server": the reason is in its log.
+pg_ctl_or_log() {
+  if ! as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 -o "$options" "$@" >&2; then
+    say "pg_ctl ${*: -1} failed; the last lines of $log:"
+    tail -n 15 "$log" >&2 || true
+    exit 1
+  fi
+}
+
 if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   if "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
     say "reusing the server already running on port $port"
   else
     say "restarting the server on port $port with this script's settings"
-    as_owner "$bin/pg_ctl" -D "$data" -l "$log" -m fast -w -t 60 -o "$options" restart >&2
+    pg_ctl_or_log -m fast restart
   fi
 else
   say "starting on 127.0.0.1:$port"
-  as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 -o "$options" start >&2
+  pg_ctl_or_log start
 fi
 
 "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ticketing'" | grep -q 1 \
