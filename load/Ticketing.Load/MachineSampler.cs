@@ -52,6 +52,9 @@ public sealed class MachineSampler : IDisposable
         }
     }
 
+    /// <summary>Whether the sampling thread still runs: once it has ended, no sample can be added.</summary>
+    public bool IsSampling => thread.IsAlive;
+
     /// <summary>Stops sampling (again: nothing more); the samples stay readable.</summary>
     public void Dispose()
     {

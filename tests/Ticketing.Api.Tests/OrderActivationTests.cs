@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Ticketing.Abstractions.Orders;
+using Ticketing.Grains.Tiers;
 using Ticketing.Testing;
 
 namespace Ticketing.Api.Tests;
@@ -37,14 +40,14 @@ public sealed class OrderActivationTests(ApiFixture fixture) : IClassFixture<Api
         var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment,paid&waitSeconds=20");
         App.Stripe.Control.Succeed(intentId);
         Assert.Equal("fulfilled", (await (await waiting).AssertJson(HttpStatusCode.OK)).GetProperty("status").GetString());
-
-        // The page's next reads (the order, its tickets) come at once: still in memory a second later.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        var settled = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(1, await Activations(orderId));
 
-        // Then gone (the grace is five seconds), with no collection asked for:
-        // Orleans' own would come after two idle minutes.
+        // The page's next reads (the order, its tickets) come at once: still in
+        // memory a second later, then gone (the grace is five seconds), with no
+        // collection asked for: Orleans' own would come after two idle minutes.
         Assert.Equal(0, await Eventually.Value(() => Activations(orderId), count => count == 0, TimeSpan.FromSeconds(20)));
+        Assert.True(settled.Elapsed >= TimeSpan.FromSeconds(1), $"the order went {settled.Elapsed} after it was fulfilled");
         Assert.Equal("fulfilled", (await buyer.GetOrderAsync(orderId)).GetProperty("status").GetString());
         Assert.Equal(2, (await buyer.TicketsAsync(orderId)).Length);
     }
@@ -55,12 +58,13 @@ public sealed class OrderActivationTests(ApiFixture fixture) : IClassFixture<Api
         var tierId = await TierSetup.CreateAsync(App, capacity: 5, priceCents: 2500);
         var buyer = App.Buyer("buyer-waits-on");
         var (orderId, intentId) = await buyer.OrderAsync(tierId, 1);
+        using var waits = new MetricCollector<long>(App.Services.GetRequiredService<IMeterFactory>(), TierMetrics.MeterName, "order_waits");
         // Waits through "fulfilled" too: left running, it would hold the deactivation (and the order's calls) for its 20 s.
         var started = System.Diagnostics.Stopwatch.StartNew();
         var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment,paid,fulfilled&waitSeconds=20");
         // The wait must be on the activation before it settles (one arriving after would meet an order read back
         // already fulfilled, and wait out its 20 s as asked).
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await waits.WaitForMeasurementsAsync(minCount: 1, TimeSpan.FromSeconds(20));
         App.Stripe.Control.Succeed(intentId);
 
         Assert.Equal("fulfilled", (await (await waiting).AssertJson(HttpStatusCode.OK)).GetProperty("status").GetString());

@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Ticketing.Grains.Tiers;
 using Ticketing.Testing;
 
 namespace Ticketing.Api.Tests;
@@ -248,9 +252,11 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         var tierId = await TierSetup.CreateAsync(App, capacity: 5);
         var buyer = App.Buyer("buyer-waiting");
         var (orderId, intentId) = await buyer.OrderAsync(tierId, 2);
+        using var waits = new MetricCollector<long>(App.Services.GetRequiredService<IMeterFactory>(), TierMetrics.MeterName, "order_waits");
 
         var waiting = buyer.GetAsync($"/api/orders/{orderId}?waitWhile=awaiting_payment");
-        await Task.Delay(500);
+        // The request is waiting on the order itself, before the payment comes in.
+        await waits.WaitForMeasurementsAsync(minCount: 1, TimeSpan.FromSeconds(20));
         Assert.False(waiting.IsCompleted);
         App.Stripe.Control.Succeed(intentId);
 

@@ -30,7 +30,9 @@ public sealed class DeliveryControlTests : EmulatorTest
         Control.ConfigureDelivery(new DeliverySettings(Reorder: true));
         var intent = await CreateIntentAsync();
         Control.Succeed(intent.Id);
-        await Task.Delay(200);
+        // Whatever was not held has been attempted once the dispatcher is idle.
+        await Control.WaitForIdleAsync();
+        Assert.Empty(Control.Deliveries);
         Assert.Empty(Receiver.Received);
 
         var released = Control.Flush();
@@ -47,7 +49,7 @@ public sealed class DeliveryControlTests : EmulatorTest
     {
         Control.ConfigureDelivery(new DeliverySettings(Paused: true));
         var intent = await CreateIntentAsync();
-        await Task.Delay(200);
+        await Control.WaitForIdleAsync();
         Assert.Empty(Receiver.Received);
         Assert.Empty(Control.Deliveries);
 

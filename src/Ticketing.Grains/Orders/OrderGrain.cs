@@ -36,7 +36,7 @@ public sealed class OrderGrain(
     private OrderLifecycle? order;
     private long version;
     private Task? loading;
-    private readonly StatusWaiters waiters = new(clock);
+    private readonly StatusWaiters waiters = new(clock, metrics.OrderWaits);
     private OrderActivation? activation;
 
     /// <summary>Made on first use: it needs the grain, which a field initializer cannot name.</summary>

@@ -17,6 +17,7 @@ public sealed class OrderMetrics
         PaymentMismatches = meter.CreateCounter<long>("payment_mismatches", "{payment}", "Payments whose amount or currency did not match their order: nothing issued.");
         DisputesOpened = meter.CreateCounter<long>("disputes_opened", "{dispute}", "Payments disputed by the buyer's bank.");
         OrphanPayments = meter.CreateCounter<long>("orphan_payments", "{payment}", "Payments naming an order that does not exist: refunded.");
+        OrderWaits = meter.CreateUpDownCounter<long>("order_waits", "{request}", "Requests waiting for an order's status to change (buyers' pages waiting for their tickets).");
     }
 
     public Counter<long> OrdersPlaced { get; }
@@ -34,4 +35,6 @@ public sealed class OrderMetrics
     public Counter<long> DisputesOpened { get; }
 
     public Counter<long> OrphanPayments { get; }
+
+    public UpDownCounter<long> OrderWaits { get; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Domain.Orders;
 
@@ -7,8 +8,9 @@ namespace Ticketing.Grains.Orders;
 /// The order as stored, and the calls waiting for its status to change.
 /// Waiters answer from what is stored, never from a change still being
 /// written: the grain's other calls change the order in memory before saving.
+/// The counter (<c>order_waits</c>) counts the calls waiting at a time.
 /// </summary>
-internal sealed class StatusWaiters(TimeProvider clock)
+internal sealed class StatusWaiters(TimeProvider clock, UpDownCounter<long> waiting)
 {
     private TaskCompletionSource? changed;
     private bool released;
@@ -46,6 +48,7 @@ internal sealed class StatusWaiters(TimeProvider clock)
             }
 
             changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiting.Add(1);
             try
             {
                 await changed.Task.WaitAsync(remaining, clock);
@@ -53,6 +56,10 @@ internal sealed class StatusWaiters(TimeProvider clock)
             catch (TimeoutException)
             {
                 break;
+            }
+            finally
+            {
+                waiting.Add(-1);
             }
         }
 

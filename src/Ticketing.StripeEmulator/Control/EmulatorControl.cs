@@ -47,6 +47,25 @@ public sealed class EmulatorControl(Ledger ledger, WebhookQueue webhooks, Delive
         Func<IReadOnlyList<DeliveryAttempt>, bool> condition, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         deliveries.WaitForAsync(condition, timeout ?? DefaultWait, cancellationToken);
 
+    /// <summary>
+    /// Waits until no delivery is queued, in flight or waiting to be retried,
+    /// so that <see cref="Deliveries"/> holds every attempt there will be
+    /// (held deliveries aside): what was not sent by then is not being sent.
+    /// </summary>
+    public async Task WaitForIdleAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultWait);
+        while (!webhooks.IsIdle)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Webhook deliveries were still under way after {timeout ?? DefaultWait}; attempts so far: {deliveries.Attempts.Count}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Waits for a 2xx delivery of an event of <paramref name="eventType"/> about the object <paramref name="objectId"/>.</summary>
     public async Task<StripeEvent> WaitForDeliveredAsync(string eventType, string objectId, TimeSpan? timeout = null)
     {

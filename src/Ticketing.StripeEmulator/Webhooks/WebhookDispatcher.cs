@@ -48,6 +48,7 @@ public sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(PendingDelivery delivery, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
+        var retrying = false;
         try
         {
             if (queue.Settings.DelayMs is > 0 and var delayMs)
@@ -61,6 +62,7 @@ public sealed class WebhookDispatcher(
             if (!attempt.Succeeded && delivery.Attempt <= retryDelays.Count)
             {
                 _ = RetryLaterAsync(delivery, retryDelays[delivery.Attempt - 1], stoppingToken);
+                retrying = true;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -69,6 +71,12 @@ public sealed class WebhookDispatcher(
         }
         finally
         {
+            // A delivery to retry stays unsettled until it is queued again.
+            if (!retrying)
+            {
+                queue.Settled();
+            }
+
             slots.Release();
         }
     }
@@ -114,6 +122,10 @@ public sealed class WebhookDispatcher(
         catch (OperationCanceledException)
         {
             // The emulator is stopping: pending retries die with it, as its state does.
+        }
+        finally
+        {
+            queue.Settled();
         }
     }
 }

@@ -18,10 +18,20 @@ public sealed class WebhookQueue(IOptions<EmulatorOptions> options)
     private DeliverySettings settings = DeliverySettings.Normal;
     private long deliveries;
 
+    // Deliveries handed to the dispatcher and not yet done with: queued, in
+    // flight, or waiting to be retried. Held ones are not counted.
+    private int unsettled;
+
     /// <summary>False when no webhook URL is configured: events are then only listed.</summary>
     public bool IsEnabled => options.Value.WebhookUrl is not null;
 
     public ChannelReader<PendingDelivery> Ready => ready.Reader;
+
+    /// <summary>
+    /// True when no delivery is queued, in flight or waiting to be retried:
+    /// every attempt there will be (held deliveries aside) has been made.
+    /// </summary>
+    public bool IsIdle => Volatile.Read(ref unsettled) == 0;
 
     public DeliverySettings Settings
     {
@@ -97,6 +107,9 @@ public sealed class WebhookQueue(IOptions<EmulatorOptions> options)
         }
     }
 
+    /// <summary>The dispatcher is done with a delivery: it was answered, given up, or queued again for its retry.</summary>
+    public void Settled() => Interlocked.Decrement(ref unsettled);
+
     private void Offer(PendingDelivery delivery)
     {
         if (settings.HoldsDeliveries)
@@ -105,6 +118,7 @@ public sealed class WebhookQueue(IOptions<EmulatorOptions> options)
         }
         else
         {
+            Interlocked.Increment(ref unsettled);
             ready.Writer.TryWrite(delivery);
         }
     }
@@ -113,6 +127,7 @@ public sealed class WebhookQueue(IOptions<EmulatorOptions> options)
     {
         foreach (var delivery in deliveriesToSend)
         {
+            Interlocked.Increment(ref unsettled);
             ready.Writer.TryWrite(delivery);
         }
 
