@@ -1,3 +1,5 @@
+using Ticketing.Abstractions.OnSales;
+
 namespace Ticketing.Abstractions.Tiers;
 
 /// <summary>
@@ -10,8 +12,18 @@ public interface ITicketTierGrain : IGrainWithGuidKey
     /// <summary>The tier with live counters (lapsed holds never count).</summary>
     Task<TierResult> GetTier();
 
-    /// <summary>Holds <paramref name="quantity"/> tickets for a buyer, replacing the buyer's earlier hold on this tier.</summary>
-    Task<ReserveResult> Reserve(string userId, int quantity);
+    /// <summary>
+    /// Holds <paramref name="quantity"/> tickets for a buyer, replacing the
+    /// buyer's earlier hold on this tier. While the event has an on-sale, only
+    /// with the buyer's own live <paramref name="admissionPass"/>.
+    /// </summary>
+    Task<ReserveResult> Reserve(string userId, int quantity, string? admissionPass = null);
+
+    /// <summary>
+    /// Takes the event's on-sale rules (null once it has none). The tier also
+    /// reads them when it activates; this tells a live activation at once.
+    /// </summary>
+    Task ApplyOnSale(OnSaleRules? rules);
 
     /// <summary>Gives a buyer's live hold back. Releasing a hold that already ended changes nothing.</summary>
     Task<TierOutcome> Release(Guid holdId, string userId);

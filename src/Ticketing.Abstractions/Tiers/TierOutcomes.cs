@@ -23,6 +23,12 @@ public enum TierOutcome
 
     /// <summary>The hold was already used by an order.</summary>
     HoldConsumed,
+
+    /// <summary>The event has an on-sale, and the buyer sent no live admission pass of their own.</summary>
+    AdmissionRequired,
+
+    /// <summary>The hold would take the buyer past the on-sale's tickets per buyer.</summary>
+    BuyerLimit,
 }
 
 /// <summary>The answer to a reserve: the new hold, or why there is none.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Problems;
@@ -14,6 +15,7 @@ internal static class HoldsApi
     {
         var holds = app.MapGroup("/api/holds").WithTags("Holds").RequireAuthorization(Roles.Buyer);
         holds.MapPost("/", PlaceHold)
+            .MayAnswer(StatusCodes.Status403Forbidden, "`admission-required`: the event sells through its waiting room, and the `Admission-Pass` header holds no live pass of the caller's own.")
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no tier `tierId`.")
             .MayAnswer(StatusCodes.Status409Conflict, "`sold-out`: fewer tickets are available than asked for.")
             .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`validation`: the quantity is over the tier's limit per order.")
@@ -30,17 +32,19 @@ internal static class HoldsApi
     /// an order uses it.
     /// </remarks>
     public static async Task<Results<Created<HoldResponse>, ProblemHttpResult>> PlaceHold(
-        PlaceHoldRequest request, ClaimsPrincipal user, IGrainFactory grains)
+        PlaceHoldRequest request, ClaimsPrincipal user, IGrainFactory grains,
+        [FromHeader(Name = "Admission-Pass")] string? admissionPass)
     {
         if (request.Validate() is { Count: > 0 } errors)
         {
             return Problem.Validation(errors);
         }
 
-        var result = await grains.Reference<ITicketTierGrain>(request.TierId!.Value).Reserve(user.UserId(), request.Quantity!.Value);
+        var result = await grains.Reference<ITicketTierGrain>(request.TierId!.Value).Reserve(user.UserId(), request.Quantity!.Value, admissionPass);
         return result switch
         {
             { Outcome: TierOutcome.Done, Hold: { } hold } => TypedResults.Created($"/api/holds/{hold.Id}", HoldResponse.From(hold)),
+            { Outcome: TierOutcome.AdmissionRequired } => Problem.Of(StatusCodes.Status403Forbidden, "admission-required", "Admission pass required.", result.Detail!),
             { Outcome: TierOutcome.SoldOut } => Problem.Conflict("sold-out", "Sold out.", result.Detail ?? "Not enough tickets are available."),
             { Outcome: TierOutcome.Invalid } => Problem.Validation("quantity", result.Detail ?? "quantity is out of range."),
             _ => Problem.NotFound($"No tier {request.TierId}."),

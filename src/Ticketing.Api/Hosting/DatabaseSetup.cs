@@ -3,6 +3,7 @@ using Ticketing.Persistence;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Idempotency;
 using Ticketing.Persistence.Migrations;
+using Ticketing.Persistence.OnSales;
 using Ticketing.Persistence.Operations;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Payments;
@@ -32,6 +33,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventOwners>();
         builder.Services.AddSingleton<TierStore>();
+        builder.Services.AddSingleton<OnSaleStore>();
         builder.Services.AddSingleton<TierRepository>();
         builder.Services.AddSingleton<HoldStore>();
         builder.Services.AddSingleton<IdempotencyStore>();

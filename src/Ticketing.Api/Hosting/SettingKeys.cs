@@ -24,6 +24,7 @@ internal static class SettingKeys
     public const string ReconcileWindow = "Ticketing:Operations:ReconcileWindow";
     public const string RetainContactsFor = "Ticketing:Operations:RetainContactsFor";
     public const string RetentionInterval = "Ticketing:Operations:RetentionInterval";
+    public const string OnSalesPassKey = "Ticketing:OnSales:PassKey";
     public const string ClusterId = "Orleans:ClusterId";
     public const string ServiceId = "Orleans:ServiceId";
     public const string SiloPort = "Orleans:Endpoints:SiloPort";

@@ -2,6 +2,7 @@ using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Ticketing.Api.Auth;
+using Ticketing.Grains.OnSales;
 using Ticketing.Grains.Operations;
 using Ticketing.Grains.Tickets;
 using Ticketing.Grains.Tiers;
@@ -22,6 +23,13 @@ internal static class SiloSetup
         var connectionString = DatabaseSetup.ConnectionString(configuration);
         builder.Services.Configure<HoldOptions>(configuration.GetSection(HoldOptions.Section));
         builder.Services.AddSingleton<TierMetrics>();
+        // Every silo must sign passes alike: without a key of their own they
+        // share one derived from a secret all silos already have.
+        builder.Services.Configure<PassOptions>(passes => passes.PassKey =
+            configuration[SettingKeys.OnSalesPassKey] is { Length: > 0 } passKey ? passKey
+            : configuration[SettingKeys.AuthSigningKey] is { Length: > 0 } signingKey ? signingKey
+            : configuration[SettingKeys.StripeWebhookSecret]);
+        builder.Services.AddSingleton<AdmissionPasses>();
         builder.Services.AddSingleton<ScanMetrics>();
         builder.UseOrleans(silo =>
         {

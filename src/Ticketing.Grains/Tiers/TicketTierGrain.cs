@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Ticketing.Abstractions.OnSales;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Domain.Tiers;
 using Ticketing.Grains.Failures;
+using Ticketing.Grains.OnSales;
 using Ticketing.Persistence.Events;
+using Ticketing.Persistence.OnSales;
 using Ticketing.Persistence.Tiers;
 
 namespace Ticketing.Grains.Tiers;
@@ -20,6 +23,8 @@ namespace Ticketing.Grains.Tiers;
 public sealed class TicketTierGrain(
     TierRepository repository,
     EventOwners owners,
+    OnSaleStore onSales,
+    AdmissionPasses passes,
     TimeProvider clock,
     IOptions<HoldOptions> options,
     TierMetrics metrics,
@@ -28,6 +33,7 @@ public sealed class TicketTierGrain(
     private const string ExpiryReminder = "hold-expiry";
 
     private TierInventory? inventory;
+    private OnSaleRules? onSale;
     private long version;
     private Task loading = Task.CompletedTask;
     private bool writerRunning;
@@ -78,12 +84,22 @@ public sealed class TicketTierGrain(
         return new TierResult(TierOutcome.Done, inventory.Tier);
     }
 
-    public async Task<ReserveResult> Reserve(string userId, int quantity)
+    public async Task<ReserveResult> Reserve(string userId, int quantity, string? admissionPass = null)
     {
         await Loaded();
         if (inventory is null)
         {
             return new ReserveResult(NoTier().Outcome, null, $"No tier {TierId}.");
+        }
+
+        if (onSale is not null && passes.Check(admissionPass, onSale, userId, Now) is var pass and not PassCheck.Valid)
+        {
+            return new ReserveResult(TierOutcome.AdmissionRequired, null, pass switch
+            {
+                PassCheck.Missing => "This event is on sale through its waiting room: join the queue, then hold with your admission pass in the Admission-Pass header.",
+                PassCheck.Expired => "Your admission pass has expired.",
+                _ => "That admission pass is not yours, or not for this on-sale.",
+            });
         }
 
         var result = inventory.Reserve(Guid.CreateVersion7(), userId, quantity, Now, options.Value.Ttl);
@@ -100,6 +116,15 @@ public sealed class TicketTierGrain(
         }
 
         return result;
+    }
+
+    public async Task ApplyOnSale(OnSaleRules? rules)
+    {
+        await Loaded();
+        if (inventory is not null && (rules is null || rules.EventId == inventory.Tier.EventId))
+        {
+            onSale = rules;
+        }
     }
 
     public async Task<TierOutcome> Release(Guid holdId, string userId)
@@ -346,6 +371,7 @@ public sealed class TicketTierGrain(
     {
         var state = await repository.LoadAsync(TierId, CancellationToken.None);
         inventory = state is null ? null : new TierInventory(state.Tier, state.ActiveHolds, state.Tickets);
+        onSale = state is null ? null : await onSales.FindAsync(state.Tier.EventId, CancellationToken.None);
         version = state?.Version ?? 0;
         if (state is not null && (state.Tier.Reserved != inventory!.Tier.Reserved || state.Tier.Issued != inventory.Tier.Issued))
         {
