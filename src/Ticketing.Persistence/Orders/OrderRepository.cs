@@ -17,6 +17,19 @@ public sealed class OrderRepository : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// The audit entry of every order written, placed or saved: the last step of
+    /// each statement, reading the <c>audit_rows (id, action, status, reason)</c>
+    /// that statement names before it.
+    /// </summary>
+    private const string Audited =
+        """
+        audited AS (
+            INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
+            SELECT 'order-grain', 'order', id::text, action, jsonb_build_object('status', status, 'reason', reason)
+            FROM audit_rows)
+        """;
+
     private readonly NpgsqlDataSource database;
     private readonly Batched<OrderState, bool> placements;
     private readonly Batched<Save, bool> saves;
@@ -96,35 +109,37 @@ public sealed class OrderRepository : IAsyncDisposable
             return null;
         }
 
+        var row = new Row(reader);
+        var createdAt = row.Get<DateTimeOffset>("created_at");
         var order = new OrderState(
             orderId,
-            EventId: reader.GetGuid(0),
-            UserId: reader.GetString(1),
-            Status: OrderStatusNames.Parse(reader.GetString(2)),
+            EventId: row.Get<Guid>("event_id"),
+            UserId: row.Get<string>("user_id"),
+            Status: OrderStatusNames.Parse(row.Get<string>("status")),
             Items: [],
-            TotalCents: reader.GetInt64(3),
-            Currency: reader.GetString(4),
+            TotalCents: row.Get<long>("total_cents"),
+            Currency: row.Get<string>("currency"),
             // Anonymized (retention) or legacy orders keep no contact details.
-            Contact: new OrderContact(reader.IsDBNull(5) ? "" : reader.GetString(5), reader.IsDBNull(6) ? "" : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)),
-            CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
-            ExpiresAt: reader.IsDBNull(9) ? reader.GetFieldValue<DateTimeOffset>(8) : reader.GetFieldValue<DateTimeOffset>(9),
-            PaymentIntentId: reader.IsDBNull(10) ? null : reader.GetString(10),
-            ClientSecret: reader.IsDBNull(11) ? null : reader.GetString(11),
-            ChargeId: reader.IsDBNull(12) ? null : reader.GetString(12),
-            AmountPaidCents: reader.IsDBNull(13) ? null : reader.GetInt64(13),
-            PaidAt: reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
-            RefundedCents: reader.GetInt64(15),
-            Dispute: reader.IsDBNull(16) ? DisputeState.None : Enum.Parse<DisputeState>(reader.GetString(16), ignoreCase: true),
-            AutomaticRefundId: reader.IsDBNull(17) ? null : reader.GetString(17),
-            RefundRequests: JsonSerializer.Deserialize<List<RefundRequest>>(reader.GetString(18), Json),
-            StatusReason: reader.IsDBNull(19) ? null : reader.GetString(19));
-        var version = reader.GetInt64(20);
+            Contact: new OrderContact(row.Text("contact_email") ?? "", row.Text("contact_name") ?? "", row.Text("contact_phone")),
+            CreatedAt: createdAt,
+            ExpiresAt: row.OrNull<DateTimeOffset>("expires_at") ?? createdAt,
+            PaymentIntentId: row.Text("stripe_payment_intent_id"),
+            ClientSecret: row.Text("stripe_client_secret"),
+            ChargeId: row.Text("stripe_charge_id"),
+            AmountPaidCents: row.OrNull<long>("amount_paid_cents"),
+            PaidAt: row.OrNull<DateTimeOffset>("paid_at"),
+            RefundedCents: row.Get<long>("amount_refunded_cents"),
+            Dispute: row.Text("dispute") is { } dispute ? Enum.Parse<DisputeState>(dispute, ignoreCase: true) : DisputeState.None,
+            AutomaticRefundId: row.Text("automatic_refund_id"),
+            RefundRequests: JsonSerializer.Deserialize<List<RefundRequest>>(row.Get<string>("refund_requests"), Json),
+            StatusReason: row.Text("status_reason"));
+        var version = row.Get<long>("version");
 
         await reader.NextResultAsync(cancellationToken);
         var items = new List<OrderItem>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            items.Add(new OrderItem(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetInt32(2), reader.GetInt64(3)));
+            items.Add(new OrderItem(row.Get<Guid>("tier_id"), row.OrNull<Guid>("hold_id"), row.Get<int>("quantity"), row.Get<long>("unit_price_cents")));
         }
 
         return (order with { Items = items }, version);
@@ -148,65 +163,17 @@ public sealed class OrderRepository : IAsyncDisposable
     /// <summary>One order's state to write at <c>ExpectedVersion</c>, the audit entry's action, the refunds asked for as JSON.</summary>
     private sealed record Save(OrderState Order, long ExpectedVersion, string Action, string RefundRequests);
 
-    /// <summary>One order's save in a transaction of its own; false when its row is no longer at the expected version.</summary>
-    private async Task<bool> SaveAloneAsync(Save save)
-    {
-        var (order, expectedVersion, action, refundRequests) = save;
-        await using var batch = database.CreateBatch();
-        var update = new NpgsqlBatchCommand(
-            """
-            WITH saved AS (
-                UPDATE ticketing.orders
-                SET status = @status, stripe_payment_intent_id = @payment_intent_id, stripe_client_secret = @client_secret,
-                    stripe_charge_id = @charge_id, amount_paid_cents = @amount_paid, paid_at = @paid_at,
-                    amount_refunded_cents = @refunded, dispute = @dispute, automatic_refund_id = @automatic_refund_id,
-                    refund_requests = @refund_requests::jsonb, status_reason = @status_reason,
-                    version = version + 1, updated_at = now()
-                WHERE id = @id AND version = @expected_version
-                RETURNING 1)
-            SELECT ticketing.expect_rows((SELECT count(*) FROM saved), 1, 'order at the expected version')
-            """);
-        update.Parameters.AddWithValue("id", order.Id);
-        update.Parameters.AddWithValue("expected_version", expectedVersion);
-        update.Parameters.AddWithValue("status", order.Status.Name());
-        update.Parameters.Add(Text("payment_intent_id", order.PaymentIntentId));
-        update.Parameters.Add(Text("client_secret", order.ClientSecret));
-        update.Parameters.Add(Text("charge_id", order.ChargeId));
-        update.Parameters.Add(new NpgsqlParameter("amount_paid", NpgsqlDbType.Bigint) { Value = (object?)order.AmountPaidCents ?? DBNull.Value });
-        update.Parameters.Add(new NpgsqlParameter("paid_at", NpgsqlDbType.TimestampTz) { Value = (object?)order.PaidAt?.UtcDateTime ?? DBNull.Value });
-        update.Parameters.AddWithValue("refunded", order.RefundedCents);
-        update.Parameters.Add(Text("dispute", order.Dispute == DisputeState.None ? null : order.Dispute.ToString().ToLowerInvariant()));
-        update.Parameters.Add(Text("automatic_refund_id", order.AutomaticRefundId));
-        update.Parameters.AddWithValue("refund_requests", refundRequests);
-        update.Parameters.Add(Text("status_reason", order.StatusReason));
-        batch.BatchCommands.Add(update);
-
-        if (order.Status is OrderStatus.Cancelled or OrderStatus.Expired)
-        {
-            // An order that will never be paid lets go of its holds, so the
-            // buyer can check out again with those still live.
-            var letGo = new NpgsqlBatchCommand("UPDATE ticketing.order_items SET hold_id = NULL WHERE order_id = @id AND hold_id IS NOT NULL");
-            letGo.Parameters.AddWithValue("id", order.Id);
-            batch.BatchCommands.Add(letGo);
-        }
-
-        batch.BatchCommands.Add(Audit(order, action));
-        try
-        {
-            await batch.ExecuteNonQueryAsync();
-            return true;
-        }
-        catch (PostgresException stale) when (stale.SqlState == PostgresErrorCodes.SerializationFailure)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// One order's save in a transaction of its own: the statement for a lot,
+    /// with a lot of one. False when its row is no longer at the expected version.
+    /// </summary>
+    private async Task<bool> SaveAloneAsync(Save save) => (await SaveTogetherAsync([save]))[0];
 
     /// <summary>Many orders' saves in one statement; answers, in order, whether each row was still at its expected version.</summary>
     private async Task<IReadOnlyList<bool>> SaveTogetherAsync(IReadOnlyList<Save> batch)
     {
         await using var command = database.CreateCommand(
-            """
+            $"""
             WITH s AS (
                 SELECT * FROM unnest(@ids, @expected_versions, @statuses, @payment_intent_ids, @client_secrets, @charge_ids,
                                      @amounts_paid, @paid_ats, @refunded, @disputes, @automatic_refund_ids, @refund_requests,
@@ -224,15 +191,14 @@ public sealed class OrderRepository : IAsyncDisposable
                 FROM s
                 WHERE o.id = s.id AND o.version = s.expected_version
                 RETURNING o.id, o.status),
-            -- an order that will never be paid lets go of its holds
+            -- an order that will never be paid lets go of its holds, so the buyer can check out again with those still live
             let_go AS (
                 UPDATE ticketing.order_items i SET hold_id = NULL
                 FROM saved
                 WHERE i.order_id = saved.id AND saved.status IN ('cancelled', 'expired') AND i.hold_id IS NOT NULL),
-            audited AS (
-                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
-                SELECT 'order-grain', 'order', s.id::text, s.action, jsonb_build_object('status', s.status, 'reason', s.status_reason)
-                FROM s JOIN saved ON saved.id = s.id)
+            audit_rows AS (
+                SELECT s.id, s.action, s.status, s.status_reason AS reason FROM s JOIN saved ON saved.id = s.id),
+            {Audited}
             SELECT id FROM saved
             """);
         var orders = batch.Select(b => b.Order).ToList();
@@ -261,7 +227,7 @@ public sealed class OrderRepository : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            saved.Add(reader.GetGuid(0));
+            saved.Add(new Row(reader).Get<Guid>("id"));
         }
 
         return [.. batch.Select(b => saved.Contains(b.Order.Id))];
@@ -272,7 +238,7 @@ public sealed class OrderRepository : IAsyncDisposable
     {
         var items = orders.SelectMany(o => o.Items.Select(i => (o.Id, Item: i))).ToList();
         await using var command = database.CreateCommand(
-            """
+            $"""
             WITH held AS MATERIALIZED (
                 -- by key alone, judged below: asked for live holds, the planner may walk
                 -- every live hold of the tier when its statistics predate a rush
@@ -294,10 +260,9 @@ public sealed class OrderRepository : IAsyncDisposable
                 JOIN held h ON h.id = i.hold_id
                 WHERE h.status = 'active' AND h.expires_at > now()
                 RETURNING 1),
-            audited AS (
-                INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
-                SELECT 'order-grain', 'order', id::text, 'order_placed', jsonb_build_object('status', status, 'reason', NULL::text)
-                FROM placed)
+            audit_rows AS (
+                SELECT id, 'order_placed' AS action, status, NULL::text AS reason FROM placed),
+            {Audited}
             SELECT ticketing.expect_rows((SELECT count(*) FROM items), @item_count, 'live holds ordered')
             """);
         command.Parameters.AddWithValue("item_count", (long)items.Count);
@@ -342,9 +307,10 @@ public sealed class OrderRepository : IAsyncDisposable
         var tickets = new List<OrderTicket>();
         while (await reader.ReadAsync(cancellationToken))
         {
+            var row = new Row(reader);
             tickets.Add(new OrderTicket(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3), reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)));
+                row.Get<Guid>("id"), row.Get<Guid>("order_id"), row.Get<Guid>("tier_id"), row.Get<int>("sequence_number"), row.Get<string>("status"),
+                row.Text("token")));
         }
 
         return tickets;
@@ -359,7 +325,7 @@ public sealed class OrderRepository : IAsyncDisposable
         var ids = new List<Guid>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetGuid(0));
+            ids.Add(new Row(reader).Get<Guid>("order_id"));
         }
 
         return ids;
@@ -415,25 +381,20 @@ public sealed class OrderRepository : IAsyncDisposable
         var ids = new List<Guid>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetGuid(0));
+            ids.Add(new Row(reader).Get<Guid>("id"));
         }
 
         return ids;
     }
 
-    private static NpgsqlBatchCommand Audit(OrderState order, string action)
+    /// <summary>The current row's columns, read by name.</summary>
+    private readonly record struct Row(NpgsqlDataReader Reader)
     {
-        var command = new NpgsqlBatchCommand(
-            """
-            INSERT INTO ticketing.audit_log (actor, entity, entity_id, action, data)
-            VALUES ('order-grain', 'order', @order_id, @action, jsonb_build_object('status', @status::text, 'reason', @reason::text))
-            """);
-        command.Parameters.AddWithValue("order_id", order.Id.ToString());
-        command.Parameters.AddWithValue("action", action);
-        command.Parameters.AddWithValue("status", order.Status.Name());
-        command.Parameters.Add(Text("reason", order.StatusReason));
-        return command;
-    }
+        public T Get<T>(string column) => Reader.GetFieldValue<T>(Reader.GetOrdinal(column));
 
-    private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+        public string? Text(string column) => Reader.IsDBNull(Reader.GetOrdinal(column)) ? null : Get<string>(column);
+
+        public T? OrNull<T>(string column)
+            where T : struct => Reader.IsDBNull(Reader.GetOrdinal(column)) ? null : Get<T>(column);
+    }
 }
