@@ -25,7 +25,13 @@ public interface ITicketTierGrain : IGrainWithGuidKey
     /// </summary>
     Task ApplyOnSale(OnSaleRules? rules);
 
-    /// <summary>Gives a buyer's live hold back. Releasing a hold that already ended changes nothing.</summary>
+    /// <summary>
+    /// Gives a buyer's hold back: <see cref="TierOutcome.Done"/>, also when it
+    /// already ended (released, expired: that changes nothing);
+    /// <see cref="TierOutcome.HoldNotFound"/> for no hold of that buyer in this
+    /// tier; <see cref="TierOutcome.HoldConsumed"/> once turned into tickets;
+    /// <see cref="TierOutcome.HoldInOrder"/> while an unpaid order pays with it.
+    /// </summary>
     Task<TierOutcome> Release(Guid holdId, string userId);
 
     /// <summary>

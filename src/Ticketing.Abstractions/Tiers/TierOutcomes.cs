@@ -9,7 +9,7 @@ public enum TierOutcome
     /// <summary>No such tier.</summary>
     TierNotFound,
 
-    /// <summary>No such live hold of that buyer.</summary>
+    /// <summary>No such hold of that buyer (no live one, where only a live one will do).</summary>
     HoldNotFound,
 
     /// <summary>Fewer tickets are available than asked for.</summary>
@@ -23,6 +23,9 @@ public enum TierOutcome
 
     /// <summary>The hold was already used by an order.</summary>
     HoldConsumed,
+
+    /// <summary>An unpaid order pays with the hold.</summary>
+    HoldInOrder,
 
     /// <summary>The event has an on-sale, and the buyer sent no live admission pass of their own.</summary>
     AdmissionRequired,

@@ -61,26 +61,21 @@ internal static class HoldsApi
     /// <summary>Release a hold</summary>
     /// <remarks>Releasing a hold that already ended (released, expired) changes nothing and still answers 204.</remarks>
     public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(
-        Guid holdId, ClaimsPrincipal user, HoldStore holds, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
+        Guid holdId, ClaimsPrincipal user, HoldStore holds, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (await holds.FindAsync(holdId, clock.GetUtcNow(), cancellationToken) is not { } hold || hold.UserId != user.UserId())
+        // Only to address the hold's tier, which decides.
+        if (await holds.TierOfAsync(holdId, cancellationToken) is not { } tierId)
         {
             return Problem.NotFound($"No hold {holdId}.");
         }
 
-        if (hold.Status == HoldStatus.Consumed)
+        return await grains.Reference<ITicketTierGrain>(tierId).Release(holdId, user.UserId()) switch
         {
-            return Problem.Conflict("hold-consumed", "Hold already used.", "This hold was turned into an order's tickets; cancel or refund the order instead.");
-        }
-
-        if (await holds.InOpenOrderAsync(holdId, cancellationToken))
-        {
-            return Problem.Conflict("hold-in-order", "Hold in an order.", "An unpaid order is paying with this hold; cancel the order first.");
-        }
-
-        // Releasing a hold that already ended (released, expired) changes nothing: still 204.
-        await grains.Reference<ITicketTierGrain>(hold.TierId).Release(holdId, hold.UserId);
-        return TypedResults.NoContent();
+            TierOutcome.Done => TypedResults.NoContent(),
+            TierOutcome.HoldConsumed => Problem.Conflict("hold-consumed", "Hold already used.", "This hold was turned into an order's tickets; cancel or refund the order instead."),
+            TierOutcome.HoldInOrder => Problem.Conflict("hold-in-order", "Hold in an order.", "An unpaid order is paying with this hold; cancel the order first."),
+            _ => Problem.NotFound($"No hold {holdId}."),
+        };
     }
 }
 

@@ -22,6 +22,7 @@ namespace Ticketing.Grains.Tiers;
 [Reentrant]
 public sealed class TicketTierGrain(
     TierRepository repository,
+    HoldStore holds,
     EventOwners owners,
     OnSaleStore onSales,
     AdmissionPasses passes,
@@ -135,14 +136,55 @@ public sealed class TicketTierGrain(
             return NoTier().Outcome;
         }
 
-        var outcome = inventory.Release(holdId, userId, Now);
-        if (outcome == TierOutcome.Done)
+        inventory.ExpireDue(Now); // written by the next write or the expiry timer
+        if (inventory.FindActiveHold(holdId) is { } live)
         {
-            await Write();
-            metrics.HoldsReleased.Add(1);
+            if (live.UserId != userId)
+            {
+                return TierOutcome.HoldNotFound;
+            }
+
+            // Released, its tickets could be sold to another before the order is paid.
+            if (await holds.InOpenOrderAsync(holdId, CancellationToken.None))
+            {
+                return TierOutcome.HoldInOrder;
+            }
+
+            await Loaded(); // a reload may have begun during the read
+            if (inventory?.Release(holdId, userId, Now) == TierOutcome.Done)
+            {
+                await Write();
+                metrics.HoldsReleased.Add(1);
+                return TierOutcome.Done;
+            }
+
+            // It ended during the read: judged as any ended hold.
         }
 
-        return outcome;
+        return await ReleaseEnded(holdId, userId);
+    }
+
+    /// <summary>
+    /// A hold this tier no longer has live: its row says how it ended.
+    /// Releasing a released or expired hold changes nothing.
+    /// </summary>
+    private async Task<TierOutcome> ReleaseEnded(Guid holdId, string userId)
+    {
+        // Its end may still be in a write: once durable, the row says what this tier says.
+        await Durable();
+        var hold = await holds.FindAsync(holdId, Now, CancellationToken.None);
+        if (hold is null || hold.TierId != TierId || hold.UserId != userId)
+        {
+            return TierOutcome.HoldNotFound;
+        }
+
+        if (hold.Status == HoldStatus.Consumed)
+        {
+            return TierOutcome.HoldConsumed;
+        }
+
+        // An unpaid order whose hold lapsed still pays with it: cancel the order first.
+        return await holds.InOpenOrderAsync(holdId, CancellationToken.None) ? TierOutcome.HoldInOrder : TierOutcome.Done;
     }
 
     public async Task<TierResult> ChangeCapacity(int capacity, string organizationId)

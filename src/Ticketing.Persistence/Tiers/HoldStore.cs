@@ -25,6 +25,10 @@ public sealed class HoldStore : IAsyncDisposable
     public async Task<HoldInfo?> FindAsync(Guid holdId, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await FindWithOrderAsync(holdId, now, cancellationToken))?.Hold;
 
+    /// <summary>The tier of the hold, whoever's it is and whatever its status; null for no such hold.</summary>
+    public async Task<Guid?> TierOfAsync(Guid holdId, CancellationToken cancellationToken) =>
+        (await reads.CallAsync(holdId).WaitAsync(cancellationToken))?.Hold.TierId;
+
     /// <summary>The hold as <see cref="FindAsync"/> reads it, and the order it pays for, if any.</summary>
     public async Task<(HoldInfo Hold, Guid? OrderId)?> FindWithOrderAsync(Guid holdId, DateTimeOffset now, CancellationToken cancellationToken)
     {
