@@ -57,6 +57,17 @@ public sealed class TierInventoryTests
     }
 
     [Fact]
+    public void Reserve_ExpiresInWholeMicroseconds_AsTheRowKeepsIt()
+    {
+        var tier = Tier(capacity: 10);
+        clock.Advance(TimeSpan.FromTicks(1_234_567));
+
+        var hold = tier.Reserve(Guid.NewGuid(), "ann", 1, clock.GetUtcNow(), Ttl).Hold!;
+
+        Assert.Equal(clock.GetUtcNow() + Ttl - TimeSpan.FromTicks(7), hold.ExpiresAt);
+    }
+
+    [Fact]
     public void Reserve_AfterTheLastHoldEnded_LastsTheFullTime()
     {
         var tier = Tier(capacity: 10);

@@ -113,7 +113,7 @@ public sealed class TierInventory
 
         // Holding again never extends a hold: the new one lapses when the one it
         // replaces would have, or a buyer could keep seats off sale by re-holding.
-        var expiresAt = replaced?.ExpiresAt ?? now + lifetime;
+        var expiresAt = replaced?.ExpiresAt ?? WholeMicroseconds(now + lifetime);
         var hold = new HoldInfo(holdId, tier.Id, userId, quantity, expiresAt, HoldStatus.Active);
         Add(hold);
         changes.Add(new HoldPlaced(hold));
@@ -246,6 +246,13 @@ public sealed class TierInventory
         tier = tier with { Reserved = tier.Reserved - hold.Quantity };
         changes.Add(new HoldEnded(holdId, status, now, hold.ExpiresAt, orderId));
     }
+
+    /// <summary>
+    /// The precision PostgreSQL keeps (Npgsql truncates the rest): a hold then
+    /// has the same expiry in memory as in its row, and keeps it when a
+    /// replacing hold inherits it from a tier that reloaded.
+    /// </summary>
+    private static DateTimeOffset WholeMicroseconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
 
     private List<TierTicket> TicketsOf(Guid orderId)
     {
