@@ -38,7 +38,4 @@ public interface IQueueShardGrain : IGrainWithGuidCompoundKey
 
     /// <summary>The on-sale was removed: every wait answers, and no place is taken any more.</summary>
     Task Close();
-
-    /// <summary>Drops an erased buyer's place from memory (its row is already gone).</summary>
-    Task Forget(string userId);
 }

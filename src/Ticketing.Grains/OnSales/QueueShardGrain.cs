@@ -83,12 +83,13 @@ public sealed class QueueShardGrain(
             await Loaded(); // a reload may have begun during the write
         }
 
-        if (Ticket(userId, id) is { } ticket || closed)
+        var ticket = Ticket(userId, id);
+        if (ticket is null && !closed)
         {
-            return ticket;
+            throw new QueueUnavailableException(OnSaleId);
         }
 
-        throw new QueueUnavailableException(OnSaleId);
+        return ticket;
     }
 
     public async Task<QueueTicket?> Wait(OnSaleRules onSale, string userId, TimeSpan timeout)
@@ -111,7 +112,8 @@ public sealed class QueueShardGrain(
         var until = Now + timeout;
         while (!closed && !leaving && until - Now is { Ticks: > 0 } remaining && line.TryFind(id, out var index))
         {
-            if (Ticket(userId, id) is not { } current || current.Status != first.Status)
+            var current = Ticket(userId, id);
+            if (current is null || current.Status != first.Status)
             {
                 return current;
             }
