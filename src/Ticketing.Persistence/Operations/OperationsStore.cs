@@ -14,6 +14,17 @@ public sealed record InvariantCounts(long PaidOrdersMissingTickets, long Negativ
 public sealed record TierDrift(Guid TierId, int StoredReserved, int LiveReserved, int LapsedReserved, int StoredIssued, int LiveTickets);
 
 /// <summary>An order's money as the order records it.</summary>
+/// <summary>
+/// One on-sale's waiting room as the database has it: buyers still waiting,
+/// buyers admitted in the last minute, the configured rate, and whether it
+/// is stalled (open, people waiting, nobody admitted for two minutes).
+/// </summary>
+public sealed record OnSaleQueueMeasure(Guid EventId, long Waiting, long AdmittedLastMinute, int AdmitPerMinute, bool Stalled)
+{
+    /// <summary>How long a buyer joining now would wait at the configured rate.</summary>
+    public double ExpectedWaitSeconds => Waiting * 60.0 / AdmitPerMinute;
+}
+
 public sealed record OrderMoney(Guid OrderId, string PaymentIntentId, string Status, long PaidCents, long RefundedCents);
 
 /// <summary>The queries behind readiness, alerts, reconciliation and retention.</summary>
@@ -121,6 +132,49 @@ public sealed class OperationsStore(NpgsqlDataSource database)
         }
 
         return counts;
+    }
+
+    /// <summary>
+    /// Every on-sale's waiting room. Admission is recorded as steps
+    /// (sql/0020), each with the running total admitted, so waiting is the
+    /// places less the last step's total and the last minute's admissions
+    /// the difference of two steps' totals: no place is read one by one.
+    /// An on-sale past its opening that never opened counts as stalled
+    /// from its opening.
+    /// </summary>
+    public async Task<IReadOnlyList<OnSaleQueueMeasure>> OnSaleQueuesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT o.event_id, o.admit_per_minute,
+                   places.total - coalesce(latest.admitted_total, 0) AS waiting,
+                   coalesce(latest.admitted_total, 0) - coalesce(minute_ago.admitted_total, 0) AS admitted_last_minute,
+                   o.opens_at <= now()
+                       AND places.total > coalesce(latest.admitted_total, 0)
+                       AND coalesce(latest.admitted_at, opening.opened_at, o.opens_at) < now() - interval '2 minutes' AS stalled
+            FROM ticketing.onsales o
+            LEFT JOIN ticketing.queue_openings opening ON opening.onsale_id = o.id
+            CROSS JOIN LATERAL (SELECT count(*) AS total FROM ticketing.queue_entries WHERE onsale_id = o.id) places
+            LEFT JOIN LATERAL (SELECT admitted_total, admitted_at FROM ticketing.queue_admissions
+                               WHERE onsale_id = o.id ORDER BY step DESC LIMIT 1) latest ON true
+            LEFT JOIN LATERAL (SELECT admitted_total FROM ticketing.queue_admissions
+                               WHERE onsale_id = o.id AND admitted_at <= now() - interval '1 minute'
+                               ORDER BY step DESC LIMIT 1) minute_ago ON true
+            ORDER BY o.event_id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var queues = new List<OnSaleQueueMeasure>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            queues.Add(new OnSaleQueueMeasure(
+                reader.GetGuid(reader.GetOrdinal("event_id")),
+                reader.GetInt64(reader.GetOrdinal("waiting")),
+                reader.GetInt64(reader.GetOrdinal("admitted_last_minute")),
+                reader.GetInt32(reader.GetOrdinal("admit_per_minute")),
+                reader.GetBoolean(reader.GetOrdinal("stalled"))));
+        }
+
+        return queues;
     }
 
     public async Task<IReadOnlyList<TierDrift>> TierDriftAsync(CancellationToken cancellationToken)
