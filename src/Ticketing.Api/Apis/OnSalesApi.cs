@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.OnSales;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
 using Ticketing.Grains.OnSales;
@@ -18,12 +19,12 @@ internal static class OnSalesApi
         var events = app.MapGroup("/api/events/{eventId:guid}").WithTags("On-sales");
         events.MapPut("/onsale", PutOnSale).RequireAuthorization(Roles.Organizer)
             .MayAnswer(StatusCodes.Status409Conflict, "`onsale-open`: the on-sale is open, and its `opensAt` can no longer change (the other fields can).");
-        events.MapGet("/onsale", GetOnSale)
+        events.MapGet("/onsale", GetOnSale).RequireRateLimiting(RateLimits.Anonymous)
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: the event has no on-sale (its tiers sell without a queue).");
         events.MapDelete("/onsale", DeleteOnSale).RequireAuthorization(Roles.Organizer);
-        events.MapPost("/queue", JoinQueue).RequireAuthorization(Roles.Buyer)
+        events.MapPost("/queue", JoinQueue).RequireAuthorization(Roles.Buyer).RequireRateLimiting(RateLimits.Queue)
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: the event has no on-sale (hold without a pass).");
-        events.MapGet("/queue", GetQueueTicket).RequireAuthorization(Roles.Buyer)
+        events.MapGet("/queue", GetQueueTicket).RequireAuthorization(Roles.Buyer).RequireRateLimiting(RateLimits.Queue)
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: the event has no on-sale (any more), or the caller has no place in its waiting room.");
     }
 
