@@ -119,7 +119,7 @@ public sealed class BuyerAllowanceModelTests
                     break;
                 case OrderOp o when !inFlight.Any(c => c.Tier == o.Tier):
                     // An order on a hold a granted claim is about to replace is the one race left open (docs/architecture.md).
-                    world.Order(o.Tier);
+                    world.OrderWith(o.Tier);
                     break;
                 case OrderChangesOp c:
                     world.ChangeOrder(c.Pick, c.How);
@@ -162,7 +162,7 @@ public sealed class BuyerAllowanceModelTests
 
         public void Expire(int tier) => live.Remove(tier);
 
-        public void Order(int tier)
+        public void OrderWith(int tier)
         {
             if (live.TryGetValue(tier, out var hold) && inOrders.Add(hold.Id))
             {

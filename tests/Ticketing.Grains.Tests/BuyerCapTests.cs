@@ -148,7 +148,7 @@ public sealed class BuyerCapTests(ApiFixture fixture) : IClassFixture<ApiFixture
     private async Task<bool> IsActive(Guid eventId, string userId)
     {
         var allowance = fixture.App.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
-        var active = await fixture.App.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics([typeof(BuyerAllowanceGrain).FullName!]);
+        var active = await fixture.App.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         return active.Any(a => a.GrainId == allowance);
     }
 
@@ -202,8 +202,8 @@ public sealed class BuyerCapTests(ApiFixture fixture) : IClassFixture<ApiFixture
     {
         public static async Task<CappedSale> CreateAsync(TicketingApp app, int? cap)
         {
-            var tierA = await TierSetup.CreateAsync(app, capacity: 100, maxPerOrder: 6);
-            var tierB = await TierSetup.AddSiblingAsync(app, tierA, capacity: 100);
+            var tierA = await TierSetup.CreateAsync(app, capacity: 200, maxPerOrder: 6);
+            var tierB = await TierSetup.AddSiblingAsync(app, tierA, capacity: 200);
             var eventId = (await app.Grains().GetGrain<ITicketTierGrain>(tierA).GetTier()).Tier!.EventId;
             var rules = await app.Services.GetRequiredService<OnSaleStore>().SetAsync(
                 new OnSaleRules(Guid.NewGuid(), eventId, DateTimeOffset.UtcNow.AddMinutes(-1), AdmitPerMinute: 600, PassMinutes: 10, MaxPerBuyer: cap),

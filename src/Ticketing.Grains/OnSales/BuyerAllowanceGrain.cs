@@ -6,10 +6,11 @@ namespace Ticketing.Grains.OnSales;
 
 /// <summary>
 /// One buyer's allowance in one event (<see cref="BuyerAllowance"/> decides).
-/// Not reentrant: the buyer's holds racing on several tiers are claimed here
-/// one after the other, so two of them can't both fit in the same room. It
-/// reads the database on the first claim and again before refusing one, and
-/// calls no grain. A buyer's allowance is needed for the few minutes of their
+/// The buyer's holds racing on several tiers are claimed here one after the
+/// other. Not reentrant: a read is taken in before any later claim or
+/// settlement, so it never replaces the count of a hold placed after it was
+/// made. It reads the database on the first claim and again before refusing
+/// one, and calls no grain. A buyer's allowance is needed for the few minutes of their
 /// checkout, and rebuilt from one read after: an idle one goes soon.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
