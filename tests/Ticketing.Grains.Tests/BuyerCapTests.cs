@@ -156,7 +156,8 @@ public sealed class BuyerCapTests(ApiFixture fixture) : IClassFixture<ApiFixture
     public async Task LapsedHoldsAndAnExpiredOrder_GiveTheirRoomBack()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await using var app = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:Holds:Ttl"] = "00:00:04" }).Start();
+        // Long enough for a busy machine to place the order before its hold lapses.
+        await using var app = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:Holds:Ttl"] = "00:00:08" }).Start();
         var sale = await CappedSale.CreateAsync(app, cap: 4);
 
         var lapsing = (await sale.Hold("lapser", sale.TierA, 4)).Hold!;
