@@ -11,7 +11,7 @@ namespace Ticketing.Api.Tests;
 public sealed class OperationsTests
 {
     private static readonly string[] AlertNames =
-        ["paid_orders_missing_tickets", "negative_ticket_availability", "ghost_reservations_high", "hold_expiry_lagging", "revenue_mismatch", "payment_without_order"];
+        ["paid_orders_missing_tickets", "negative_ticket_availability", "ghost_reservations_high", "hold_expiry_lagging", "revenue_mismatch", "payment_without_order", "onsale_queue_stalled"];
 
     [Fact]
     public async Task Alerts_OnAHealthyDatabase_AreQuiet_AndReadinessIsReady()
@@ -55,6 +55,57 @@ public sealed class OperationsTests
         Assert.True(alert.GetProperty("firing").GetBoolean());
         Assert.Equal(1, alert.GetProperty("value").GetDouble());
         Assert.Equal("P1", alert.GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task OnSaleQueueStalled_FiresOnlyWhenAnOpenQueueWithBuyersWaitingHasAdmittedNobodyForTwoMinutes()
+    {
+        await using var ops = await Ops.StartAsync();
+        var (tierId, _) = await ops.SoldTicketAsync();
+        var eventId = (Guid)(await ops.Database.ScalarAsync("SELECT event_id FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)))!;
+        var onSaleId = Guid.NewGuid();
+
+        // Scheduled, three buyers waiting: nobody is owed an admission yet.
+        await ops.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.onsales (event_id, id, opens_at, admit_per_minute, pass_minutes) VALUES (@event, @onsale, now() + interval '1 hour', 60, 10);
+            INSERT INTO ticketing.queue_entries (onsale_id, user_id, shard, early, joined_at)
+                SELECT @onsale, 'waiting-' || n, n % 8, true, now() - interval '20 minutes' FROM generate_series(1, 3) AS n;
+            """, ("event", eventId), ("onsale", onSaleId));
+        Assert.False((await ops.AlertAsync("onsale_queue_stalled")).GetProperty("firing").GetBoolean());
+
+        // Open for ten minutes and never opened by its coordinator: stalled since its opening.
+        await ops.Database.ScalarAsync("UPDATE ticketing.onsales SET opens_at = now() - interval '10 minutes' WHERE id = @onsale", ("onsale", onSaleId));
+        var neverOpened = await ops.AlertAsync("onsale_queue_stalled");
+        Assert.True(neverOpened.GetProperty("firing").GetBoolean(), neverOpened.ToString());
+        Assert.Equal(1, neverOpened.GetProperty("value").GetDouble());
+        Assert.Equal("P1", neverOpened.GetProperty("severity").GetString());
+
+        // Opened, one admitted five minutes ago, two still waiting: stalled.
+        await ops.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.queue_openings (onsale_id, event_id, seed, opened_at) VALUES (@onsale, @event, decode(repeat('ab', 32), 'hex'), now() - interval '10 minutes');
+            INSERT INTO ticketing.queue_admissions (onsale_id, step, frontier_late, frontier_rank, frontier_arrival, admitted_at, admitted_total)
+                VALUES (@onsale, 1, false, 0, 0, now() - interval '5 minutes', 1);
+            """, ("event", eventId), ("onsale", onSaleId));
+        Assert.True((await ops.AlertAsync("onsale_queue_stalled")).GetProperty("firing").GetBoolean());
+
+        // An admission a moment ago: moving again, quiet.
+        await ops.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.queue_admissions (onsale_id, step, frontier_late, frontier_rank, frontier_arrival, admitted_at, admitted_total)
+                VALUES (@onsale, 2, false, 0, 0, now() - interval '10 seconds', 2);
+            """, ("onsale", onSaleId));
+        Assert.False((await ops.AlertAsync("onsale_queue_stalled")).GetProperty("firing").GetBoolean());
+
+        // Everyone admitted long ago, nobody waiting: quiet however old the last step.
+        await ops.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.queue_admissions (onsale_id, step, frontier_late, frontier_rank, frontier_arrival, admitted_at, admitted_total)
+                VALUES (@onsale, 3, false, 0, 0, now() - interval '9 seconds', 3);
+            UPDATE ticketing.queue_admissions SET admitted_at = admitted_at - interval '1 hour' WHERE onsale_id = @onsale;
+            """, ("onsale", onSaleId));
+        Assert.False((await ops.AlertAsync("onsale_queue_stalled")).GetProperty("firing").GetBoolean());
     }
 
     [Fact]

@@ -27,4 +27,17 @@ public sealed class GrainReferencesTests(ApiFixture fixture) : IClassFixture<Api
         Assert.NotEqual(grains.Reference<IBuyerAllowanceGrain>(tierId, "buyer-8").GetGrainId(), allowance.GetGrainId());
         Assert.Equal(7, (await tier.GetTier()).Tier!.Capacity);
     }
+
+    [Fact]
+    public void Reference_IsTheReferenceOrleansMakes_ForAGuidAndNumberKey()
+    {
+        var grains = fixture.App.Grains();
+        var onSaleId = Guid.NewGuid();
+
+        var shard = grains.Reference<IQueueShardGrain>(onSaleId, 3);
+
+        Assert.Equal(grains.GetGrain<IQueueShardGrain>(onSaleId, "3").GetGrainId(), shard.GetGrainId());
+        Assert.Equal(((GrainReference)grains.GetGrain<IQueueShardGrain>(onSaleId, "3")).InterfaceType, ((GrainReference)shard).InterfaceType);
+        Assert.NotEqual(grains.Reference<IQueueShardGrain>(onSaleId, 4).GetGrainId(), shard.GetGrainId());
+    }
 }

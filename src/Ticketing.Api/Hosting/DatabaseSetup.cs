@@ -35,6 +35,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<TierStore>();
         builder.Services.AddSingleton<OnSaleStore>();
         builder.Services.AddSingleton<BuyerTicketStore>();
+        builder.Services.AddSingleton<QueueStore>();
         builder.Services.AddSingleton<TierRepository>();
         builder.Services.AddSingleton<HoldStore>();
         builder.Services.AddSingleton<IdempotencyStore>();

@@ -22,7 +22,8 @@ public sealed class AlertsGrain(
     {
         var counts = await store.InvariantCountsAsync(CancellationToken.None);
         var revenue = await store.LatestRevenueDifferenceAsync(CancellationToken.None);
-        var evaluated = Alerts.Evaluate(counts, revenue, clock.GetUtcNow());
+        var queues = await store.OnSaleQueuesAsync(CancellationToken.None);
+        var evaluated = Alerts.Evaluate(counts, revenue, queues.Count(queue => queue.Stalled), clock.GetUtcNow());
         foreach (var alert in evaluated)
         {
             var was = latest?.FirstOrDefault(a => a.Name == alert.Name)?.Firing ?? false;
@@ -37,7 +38,7 @@ public sealed class AlertsGrain(
         }
 
         latest = evaluated;
-        gauges.Update(evaluated, await store.OpenOrdersByStatusAsync(CancellationToken.None));
+        gauges.Update(evaluated, await store.OpenOrdersByStatusAsync(CancellationToken.None), queues);
         return evaluated;
     }
 

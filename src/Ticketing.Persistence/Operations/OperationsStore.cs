@@ -14,11 +14,22 @@ public sealed record InvariantCounts(long PaidOrdersMissingTickets, long Negativ
 public sealed record TierDrift(Guid TierId, int StoredReserved, int LiveReserved, int LapsedReserved, int StoredIssued, int LiveTickets);
 
 /// <summary>An order's money as the order records it.</summary>
+/// <summary>
+/// One on-sale's waiting room as the database has it: buyers still waiting,
+/// buyers admitted in the last minute, the configured rate, and whether it
+/// is stalled (open, people waiting, nobody admitted for two minutes).
+/// </summary>
+public sealed record OnSaleQueueMeasure(Guid EventId, long Waiting, long AdmittedLastMinute, int AdmitPerMinute, bool Stalled)
+{
+    /// <summary>How long a buyer joining now would wait at the configured rate.</summary>
+    public double ExpectedWaitSeconds => Waiting * 60.0 / AdmitPerMinute;
+}
+
 public sealed record OrderMoney(Guid OrderId, string PaymentIntentId, string Status, long PaidCents, long RefundedCents);
 
 /// <summary>The queries behind readiness, alerts, reconciliation and retention.</summary>
 /// <summary>What one erasure changed, table by table.</summary>
-public sealed record Erasure(int Orders, int Holds, int IdempotencyKeys, int WebhookEvents, int Scans, int AuditEntries);
+public sealed record Erasure(int Orders, int Holds, int IdempotencyKeys, int WebhookEvents, int Scans, int AuditEntries, int QueuePlaces);
 
 public sealed class OperationsStore(NpgsqlDataSource database)
 {
@@ -123,6 +134,49 @@ public sealed class OperationsStore(NpgsqlDataSource database)
         return counts;
     }
 
+    /// <summary>
+    /// Every on-sale's waiting room. Admission is recorded as steps
+    /// (sql/0020), each with the running total admitted, so waiting is the
+    /// places less the last step's total and the last minute's admissions
+    /// the difference of two steps' totals: no place is read one by one.
+    /// An on-sale past its opening that never opened counts as stalled
+    /// from its opening.
+    /// </summary>
+    public async Task<IReadOnlyList<OnSaleQueueMeasure>> OnSaleQueuesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT o.event_id, o.admit_per_minute,
+                   places.total - coalesce(latest.admitted_total, 0) AS waiting,
+                   coalesce(latest.admitted_total, 0) - coalesce(minute_ago.admitted_total, 0) AS admitted_last_minute,
+                   o.opens_at <= now()
+                       AND places.total > coalesce(latest.admitted_total, 0)
+                       AND coalesce(latest.admitted_at, opening.opened_at, o.opens_at) < now() - interval '2 minutes' AS stalled
+            FROM ticketing.onsales o
+            LEFT JOIN ticketing.queue_openings opening ON opening.onsale_id = o.id
+            CROSS JOIN LATERAL (SELECT count(*) AS total FROM ticketing.queue_entries WHERE onsale_id = o.id) places
+            LEFT JOIN LATERAL (SELECT admitted_total, admitted_at FROM ticketing.queue_admissions
+                               WHERE onsale_id = o.id ORDER BY step DESC LIMIT 1) latest ON true
+            LEFT JOIN LATERAL (SELECT admitted_total FROM ticketing.queue_admissions
+                               WHERE onsale_id = o.id AND admitted_at <= now() - interval '1 minute'
+                               ORDER BY step DESC LIMIT 1) minute_ago ON true
+            ORDER BY o.event_id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var queues = new List<OnSaleQueueMeasure>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            queues.Add(new OnSaleQueueMeasure(
+                reader.GetGuid(reader.GetOrdinal("event_id")),
+                reader.GetInt64(reader.GetOrdinal("waiting")),
+                reader.GetInt64(reader.GetOrdinal("admitted_last_minute")),
+                reader.GetInt32(reader.GetOrdinal("admit_per_minute")),
+                reader.GetBoolean(reader.GetOrdinal("stalled"))));
+        }
+
+        return queues;
+    }
+
     public async Task<IReadOnlyList<TierDrift>> TierDriftAsync(CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
@@ -225,7 +279,8 @@ public sealed class OperationsStore(NpgsqlDataSource database)
     /// about their payments lose their payloads, their scans' code prefixes and
     /// their holds' user ids are replaced with random ones, their idempotency
     /// keys (which hold whole responses) go, the tier audit entries that name
-    /// them name a random id instead, and their orders lose the contact
+    /// them name a random id instead, their places in waiting rooms go (the
+    /// others' order stays as drawn), and their orders lose the contact
     /// details and the user id (money, statuses and tickets stay). Random
     /// replacements: nothing left can be traced back to the user id.
     /// </summary>
@@ -290,6 +345,12 @@ public sealed class OperationsStore(NpgsqlDataSource database)
         var orders = Counted(AnonymizeOrders("user_id = @user_id"));
         orders.Parameters.AddWithValue("actor", actor);
         batch.BatchCommands.Add(orders);
+        // Keyed by on-sale first; a rare erasure may read the whole table.
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH erased AS (DELETE FROM ticketing.queue_entries WHERE user_id = @user_id RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
 
         var counts = new List<int>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
@@ -304,7 +365,7 @@ public sealed class OperationsStore(NpgsqlDataSource database)
             while (await reader.NextResultAsync(cancellationToken));
         }
 
-        return new Erasure(Orders: counts[5], Holds: counts[2], IdempotencyKeys: counts[3], WebhookEvents: counts[0], Scans: counts[1], AuditEntries: counts[4]);
+        return new Erasure(Orders: counts[5], Holds: counts[2], IdempotencyKeys: counts[3], WebhookEvents: counts[0], Scans: counts[1], AuditEntries: counts[4], QueuePlaces: counts[6]);
 
         NpgsqlBatchCommand Counted(string sql)
         {
