@@ -9,10 +9,16 @@ namespace Ticketing.Load;
 /// (<c>dotnet_gc_last_collection_heap_size_bytes</c>, summed over the
 /// generations).
 /// </summary>
-public sealed class SiloMemory(Uri target, int? siloPid) : IDisposable
+/// <remarks>A test passes <paramref name="handler"/> to read an in-process silo's metrics.</remarks>
+public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? handler = null) : IDisposable
 {
     private const string HeapSeries = "dotnet_gc_last_collection_heap_size_bytes";
-    private readonly HttpClient http = new() { BaseAddress = target, Timeout = TimeSpan.FromSeconds(10) };
+
+    private readonly HttpClient http = new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
+    {
+        BaseAddress = target,
+        Timeout = TimeSpan.FromSeconds(10),
+    };
 
     public async Task<MemoryReading> ReadAsync(CancellationToken cancellationToken = default) =>
         new(ResidentBytes(), await HeapBytesAsync(cancellationToken));

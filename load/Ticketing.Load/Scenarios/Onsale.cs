@@ -22,6 +22,13 @@ public sealed record OnsaleSettings(
 {
     public int EarlyCount => (int)Math.Round(Entrants * Math.Clamp(EarlyShare, 0, 1));
 
+    /// <summary>
+    /// How far ahead the opening moves once the early joiners have joined:
+    /// longer than a long-poll, so every page's poll ends at the opening (pages
+    /// count down to it).
+    /// </summary>
+    public TimeSpan OpensIn { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>What a tier allows an order: room for a buyer racing the cap with a whole cap on each of two tiers.</summary>
     public int MaxPerOrder => Math.Max(4, MaxPerBuyer ?? 4);
 }
@@ -44,9 +51,6 @@ public sealed record OnsaleReport(IReadOnlyList<RunResult> Results, IReadOnlyLis
 /// </summary>
 public sealed class Onsale
 {
-    /// <summary>Longer than a long-poll, so every page's poll ends at the opening (pages count down to it).</summary>
-    private static readonly TimeSpan OpensIn = TimeSpan.FromSeconds(20);
-
     private static readonly TimeSpan TicketsWithin = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
     private static readonly byte[] TestCard = "payment_method=pm_card_visa"u8.ToArray();
@@ -117,7 +121,7 @@ public sealed class Onsale
     {
         using Transport silo = handler is null ? new LeanTransport(api.Target) : new HttpTransport(api.Target, handler);
         using var stripe = stripeUrl is null ? null : new LeanTransport(stripeUrl);
-        using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null);
+        using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null, handler);
         return await new Onsale(api, silo, stripe, stripeKey, settings, connectionString, memory, cpu).RunAsync();
     }
 
@@ -167,7 +171,7 @@ public sealed class Onsale
         var everyoneWaiting = await memory.ReadAsync();
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
-        var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + OpensIn);
+        var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
         pages.OpensAt(opensAt);
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
         using var sampling = new CancellationTokenSource();
@@ -204,9 +208,10 @@ public sealed class Onsale
 
         var admitted = entrants.Where(e => e.AdmittedAt is not null).ToArray();
         var safety = await OnsaleSafety.CountAsync(connectionString, tierIds, admitted.Select(e => (e.UserId, e.AdmittedAt!.Value)).ToArray(), settings.MaxPerBuyer);
+        var stored = await StoredQueueOrder.ReadAsync(connectionString, eventId);
 
         notes.Add(JoinNote(results[0], waitingBeforeOpening.Waiting));
-        notes.AddRange(AdmissionNotes(admitted, opensAt));
+        notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull));
         notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening.Waiting)
             + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
@@ -215,7 +220,7 @@ public sealed class Onsale
         notes.Add(OutcomeNote("with the on-sale", entrants.Select(e => e.Outcome ?? "still waiting at the end")));
         notes.Add(safety.ToString());
 
-        var safe = safety.Safe;
+        var safe = safety.Safe && (stored is null || UnstoredJoins(stored) == 0);
         if (settings.Comparison)
         {
             var (comparison, comparisonNotes, comparisonSafe) = await CompareWithoutOnSaleAsync(joinsStarted);
@@ -604,7 +609,7 @@ public sealed class Onsale
     private string JoinNote(RunResult early, long waiting) => string.Create(CultureInfo.InvariantCulture,
         $"joins: {early.Throughput:0} durable joins/s before the opening, p99 {early.P99Ms:0.0} ms, {settings.Joiners} joiners (target >= 10,000/s); the on-sale counted {waiting} waiting before it opened");
 
-    private IEnumerable<string> AdmissionNotes(OnsaleEntrant[] admitted, DateTimeOffset opensAt)
+    private IEnumerable<string> AdmissionNotes(OnsaleEntrant[] admitted, DateTimeOffset opensAt, StoredQueueOrder? stored)
     {
         var joined = entrants.Count(e => e.Joined);
         if (admitted.Length == 0)
@@ -619,19 +624,40 @@ public sealed class Onsale
         var off = (perMinute / settings.AdmitPerMinute - 1) * 100;
         var seen = admitted.Where(e => e.AdmissionSeenAt is not null).Select(e => (e.AdmissionSeenAt!.Value - e.AdmittedAt!.Value).TotalMilliseconds).Order().ToArray();
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later (admission times from each pass's expiry less {passLifetime.TotalMinutes:0} min)");
+            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
 
-        // Admission order: the silo's time of each admission; buyers admitted at the same instant share a place.
-        var early = admitted.Where(e => e.Early).OrderBy(e => e.JoinSent).ToArray();
-        var rho = Fairness.RankCorrelation(early.Select((_, i) => (double)i).ToArray(), early.Select(e => (double)e.AdmittedAt!.Value.UtcTicks).ToArray());
-        var late = admitted.Where(e => !e.Early).ToArray();
-        var (inversions, pairs) = Fairness.InversionsBetweenOrderedJoins(late.Select(e => (e.JoinSent, e.JoinAnswered, e.AdmittedAt!.Value.UtcTicks)).ToArray());
-        var bySending = Fairness.Inversions(late.OrderBy(e => e.JoinSent).Select(e => e.AdmittedAt!.Value.UtcTicks).ToArray());
-        var lastEarly = early.Length == 0 ? long.MinValue : early.Max(e => e.AdmittedAt!.Value.UtcTicks);
-        var lateFirst = late.Count(e => e.AdmittedAt!.Value.UtcTicks < lastEarly);
+        // As admitted: by the silo's time of each admission (a step admits many at the same instant: they tie).
+        yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks);
+        if (stored is null)
+        {
+            yield return "fairness in the stored order: not read (the on-sale's queue tables have no opening)";
+            yield break;
+        }
+
+        // In the stored order: exact, every place its own.
+        var placed = admitted.Where(e => stored.PlaceOf(e.UserId) is not null).ToArray();
+        yield return "fairness in the stored order (replayed from the seed): " + FairnessFigures(placed, e => stored.PlaceOf(e.UserId)!.Value);
+        var outOfOrder = Fairness.Inversions(placed.OrderBy(e => stored.PlaceOf(e.UserId)).Select(e => e.AdmittedAt!.Value.UtcTicks).ToArray());
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"fairness: early joiners' join order against admission order, Spearman's rho {rho:0.0000} over {early.Length} (target |rho| < 0.05); late joiners: {inversions} inversions among {pairs} pairs whose joins were ordered for certain (one answered before the other was sent; target 0), {bySending} by sending order (joins in flight together may go either way); late joiners admitted before the last early joiner: {lateFirst} (must be 0)");
+            $"admitted out of the stored order: {outOfOrder} pairs (must be 0); joins answered but not stored: {UnstoredJoins(stored)} (must be 0); {stored.Count} places stored");
     }
+
+    /// <summary>Rank correlation of the early joiners' join order with <paramref name="place"/>, and inversions among the late joiners.</summary>
+    private static string FairnessFigures(OnsaleEntrant[] admitted, Func<OnsaleEntrant, long> place)
+    {
+        var early = admitted.Where(e => e.Early).OrderBy(e => e.JoinSent).ToArray();
+        var rho = Fairness.RankCorrelation(early.Select((_, i) => (double)i).ToArray(), early.Select(e => (double)place(e)).ToArray());
+        var late = admitted.Where(e => !e.Early).ToArray();
+        var (inversions, pairs) = Fairness.InversionsBetweenOrderedJoins(late.Select(e => (e.JoinSent, e.JoinAnswered, place(e))).ToArray());
+        var bySending = Fairness.Inversions(late.OrderBy(e => e.JoinSent).Select(place).ToArray());
+        var lastEarly = early.Length == 0 ? long.MinValue : early.Max(place);
+        var lateFirst = late.Count(e => place(e) < lastEarly);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"early joiners' join order against admission order, Spearman's rho {rho:0.0000} over {early.Length} (target |rho| < 0.05); late joiners: {inversions} inversions among {pairs} pairs whose joins were ordered for certain (one answered before the other was sent; target 0), {bySending} by sending order (joins in flight together may go either way); late joiners before the last early joiner: {lateFirst} (must be 0)");
+    }
+
+    /// <summary>Joins the silo answered (so durable) whose place is not in the table.</summary>
+    private long UnstoredJoins(StoredQueueOrder stored) => entrants.Count(e => e.Joined && stored.PlaceOf(e.UserId) is null);
 
     private string FullQueueNote(RunResult hold, RunResult checkout) => string.Create(CultureInfo.InvariantCulture,
         $"while the queue was full (at least {settings.Entrants / 2} of {settings.Entrants} waiting; peak {Interlocked.Read(ref peakWaiting)}): hold p99 {hold.P99Ms:0.0} ms over {hold.Requests} holds (target < 25 ms), checkout p99 {checkout.P99Ms:0.0} ms over {checkout.Requests}");

@@ -13,13 +13,13 @@ namespace Ticketing.Load.Scenarios;
 /// poll at once, the ones the room will admit soonest first (by their last
 /// estimate). Before the opening a page's poll ends at the opening, as a
 /// countdown page's would; after it, a page that has not heard from the room
-/// since takes a short look (<c>waitSeconds=1</c>) to learn its shuffled
-/// place, and long-polls from then on.
+/// since takes a look (no <c>waitSeconds</c>: answered at once) to learn its
+/// shuffled place, and long-polls from then on (the room answers a long-poll
+/// early only when the page's status changes, not its position).
 /// </summary>
 internal sealed class WaitingPages : IAsyncDisposable
 {
     private const int LongPollSeconds = 20;
-    private const int LookSeconds = 1;
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
 
     private readonly Transport silo;
@@ -54,7 +54,7 @@ internal sealed class WaitingPages : IAsyncDisposable
     /// <summary>Every poll's outcome (its latency is mostly the wait the page asked for).</summary>
     public LoadRun.Recorder Polls { get; } = new();
 
-    /// <summary>Polls that were short looks after the opening.</summary>
+    /// <summary>Polls that were looks after the opening.</summary>
     public long Looks => Interlocked.Read(ref looks);
 
     /// <summary>The on-sale's opening moved: pages count down to the new one.</summary>
@@ -76,7 +76,8 @@ internal sealed class WaitingPages : IAsyncDisposable
         if (answer.Status != "waiting")
         {
             entrant.Pass = answer.Admitted ? answer.PassToken : null;
-            entrant.AdmittedAt = answer.Admitted ? answer.PassExpiresAt - passLifetime : null;
+            // Once admitted, the estimate is when it happened; the pass's expiry less its lifetime says the same.
+            entrant.AdmittedAt = answer.Admitted ? answer.EstimatedAdmissionAt ?? answer.PassExpiresAt - passLifetime : null;
             entrant.AdmissionSeenAt = now;
             ended(entrant, answer);
             return;
@@ -137,7 +138,8 @@ internal sealed class WaitingPages : IAsyncDisposable
             var sent = Stopwatch.GetTimestamp();
             try
             {
-                var (status, body) = await silo.SendAsync(HttpMethod.Get, $"{queuePath}?waitSeconds={WaitSeconds(entrant)}", entrant.Token, cancellationToken: stop.Token);
+                var path = WaitSeconds(entrant) is { } seconds ? $"{queuePath}?waitSeconds={seconds}" : queuePath;
+                var (status, body) = await silo.SendAsync(HttpMethod.Get, path, entrant.Token, cancellationToken: stop.Token);
                 if (status == 200)
                 {
                     answer = QueueAnswer.Parse(body);
@@ -197,7 +199,8 @@ internal sealed class WaitingPages : IAsyncDisposable
         queued.Release();
     }
 
-    private int WaitSeconds(OnsaleEntrant entrant)
+    /// <summary>How long a page's poll may wait; null for a look, answered at once.</summary>
+    private int? WaitSeconds(OnsaleEntrant entrant)
     {
         var now = DateTimeOffset.UtcNow;
         lock (gate)
@@ -205,7 +208,7 @@ internal sealed class WaitingPages : IAsyncDisposable
             if (now < opensAt)
             {
                 var untilOpening = (int)Math.Ceiling((opensAt - now).TotalSeconds);
-                return Math.Clamp(untilOpening, LookSeconds, LongPollSeconds);
+                return Math.Clamp(untilOpening, 1, LongPollSeconds);
             }
         }
 
@@ -215,9 +218,9 @@ internal sealed class WaitingPages : IAsyncDisposable
         }
 
         Interlocked.Increment(ref looks);
-        return LookSeconds;
+        return null;
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Polls.Count} polls ({Looks} short looks after the opening), {Polls.FailureCount} failed");
+        $"{Polls.Count} polls ({Looks} looks after the opening), {Polls.FailureCount} failed");
 }
