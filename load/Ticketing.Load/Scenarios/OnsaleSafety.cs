@@ -15,8 +15,11 @@ public sealed record OnsaleSafety(long HoldsWithoutPass, long BuyersOverCap, lon
     public override string ToString() =>
         $"safety (PostgreSQL): holds without a pass {HoldsWithoutPass}, buyers over the cap {BuyersOverCap}, oversold seats {OversoldSeats} (each must be 0){(Safe ? "" : " — UNSAFE")}; {TicketsIssued} tickets issued, {ActiveHolds} holds still live";
 
+    /// <param name="connectionString">The silo's database.</param>
+    /// <param name="tierIds">The tiers on sale.</param>
     /// <param name="admitted">Each buyer the waiting room admitted, with when (the silo's clock).</param>
     /// <param name="maxPerBuyer">The on-sale's cap; null counts no buyer over it.</param>
+    /// <param name="cancellationToken">Stops the count.</param>
     public static async Task<OnsaleSafety> CountAsync(
         string connectionString, Guid[] tierIds, IReadOnlyList<(string UserId, DateTimeOffset AdmittedAt)> admitted, int? maxPerBuyer, CancellationToken cancellationToken = default)
     {

@@ -35,5 +35,7 @@ public sealed class HttpTransport(Uri target, HttpMessageHandler handler) : Tran
         {
             http.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 }

@@ -17,5 +17,7 @@ public sealed class LeanTransport(Uri target) : Transport
         {
             pool.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 }
