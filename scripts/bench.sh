@@ -21,6 +21,15 @@ port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
 psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ticketing_bench WITH (FORCE)"
 psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketing_bench"
 bench_connection="${connection/Database=ticketing/Database=ticketing_bench}"
+# The baseline (the old design, straight SQL) gets a database of its own with
+# the same schema, so its rows and dead row versions don't weigh on the run
+# measured after it.
+psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ticketing_bench_baseline WITH (FORCE)"
+psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketing_bench_baseline"
+for migration in sql/[0-9]*.sql; do
+  psql -h 127.0.0.1 -p "$port" -U postgres -d ticketing_bench_baseline -q -v ON_ERROR_STOP=1 -f "$migration" >/dev/null
+done
+baseline_connection="${connection/Database=ticketing/Database=ticketing_bench_baseline}"
 
 dotnet build src/Ticketing.Api -c Release -v quiet -nologo
 dotnet build load/Ticketing.Load -c Release -v quiet -nologo
@@ -65,4 +74,4 @@ done
 
 sleep "${BENCH_SETTLE:-0}"
 dotnet load/Ticketing.Load/bin/Release/net10.0/Ticketing.Load.dll \
-  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --stripe "$Ticketing__Stripe__ApiBase" --stripe-key "$Ticketing__Stripe__SecretKey" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" --emulator-pid "$stripe" "$@"
+  --target "$ASPNETCORE_URLS" --connection "$bench_connection" --baseline-connection "$baseline_connection" --stripe "$Ticketing__Stripe__ApiBase" --stripe-key "$Ticketing__Stripe__SecretKey" --signing-key "$Ticketing__Auth__SigningKey" --silo-pid "$silo" --emulator-pid "$stripe" "$@"

@@ -18,6 +18,7 @@ var duration = new Option<double>("--duration") { Description = "Measured second
 var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring (tiered JIT settles in about 30 s on 2 cores).", DefaultValueFactory = _ => 30 };
 var capacity = new Option<int>("--capacity") { Description = "onsale-race: the tier's capacity.", DefaultValueFactory = _ => 50 };
 var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string: the baseline runs on it, and onsale-race checks the database." };
+var baselineConnection = new Option<string?>("--baseline-connection") { Description = "PostgreSQL connection string of a database of the baseline's own, so that its rows and dead versions don't weigh on the run after it; --connection when absent." };
 var signingKey = new Option<string>("--signing-key") { Description = "The silo's HS256 key, to mint the users' tokens.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ticketing__Auth__SigningKey") ?? "" };
 var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown results.", DefaultValueFactory = _ => "load/results" };
 var noBaseline = new Option<bool>("--no-baseline") { Description = "hot-tier, scan: skip the baseline (reference) run in the same invocation." };
@@ -39,7 +40,7 @@ var noComparison = new Option<bool>("--no-comparison") { Description = "onsale: 
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
-    target, scenario, users, rate, duration, warmup, capacity, connection, signingKey, output, noBaseline, siloPid, emulatorPid, tickets, stripe, stripeKey,
+    target, scenario, users, rate, duration, warmup, capacity, connection, baselineConnection, signingKey, output, noBaseline, siloPid, emulatorPid, tickets, stripe, stripeKey,
     entrants, earlyShare, admitPerMinute, maxPerBuyer, seats, lateRate, inFlight, joiners, noComparison,
 };
 
@@ -49,6 +50,7 @@ root.SetAction(async parsed =>
     var shape = new LoadShape(parsed.GetValue(users), parsed.GetValue(rate),
         TimeSpan.FromSeconds(parsed.GetValue(duration)), TimeSpan.FromSeconds(parsed.GetValue(warmup)));
     var connectionString = parsed.GetValue(connection);
+    var baselineConnectionString = parsed.GetValue(baselineConnection) ?? connectionString;
     var key = parsed.GetValue(signingKey)!;
     if (name != "baseline" && key.Length < 32)
     {
@@ -72,14 +74,16 @@ root.SetAction(async parsed =>
     switch (name)
     {
         case "baseline":
-            results.Add(await Baseline.RunAsync(connectionString!, shape, cpu));
+            results.Add(await Baseline.RunAsync(baselineConnectionString!, shape, cpu));
             break;
         case "hot-tier":
             if (!parsed.GetValue(noBaseline))
             {
-                results.Add(await Baseline.RunAsync(connectionString!, shape, cpu));
-                await Baseline.TidyAsync(connectionString!);
-                notes.Add("Between the runs: VACUUM (ANALYZE) of ticket_tiers and ticket_holds, and a CHECKPOINT.");
+                results.Add(await Baseline.RunAsync(baselineConnectionString!, shape, cpu));
+                await Baseline.TidyAsync(baselineConnectionString!);
+                notes.Add(baselineConnectionString == connectionString
+                    ? "Between the runs: VACUUM (ANALYZE) of ticket_tiers and ticket_holds, and a CHECKPOINT."
+                    : "The baseline ran on a database of its own; between the runs: VACUUM (ANALYZE) of its tables and a CHECKPOINT.");
             }
 
             results.Add(await HotTier.RunAsync(api, shape, cpu));
