@@ -56,6 +56,7 @@ app.MapTicketingHealth();
 app.MapTicketingApiReference();
 app.MapTicketingDashboard();
 app.MapEventsApi();
+app.MapOnSalesApi();
 app.MapTiersApi();
 app.MapHoldsApi();
 app.MapOrdersApi();

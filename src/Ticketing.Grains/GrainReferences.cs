@@ -22,6 +22,14 @@ public static class GrainReferences
         return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateIntegerKey(key)), types.Interface);
     }
 
+    /// <summary>A grain keyed by a Guid and a number (its key extension is the number in invariant digits).</summary>
+    public static T Reference<T>(this IGrainFactory grains, Guid key, int number) where T : IGrainWithGuidCompoundKey
+    {
+        var types = Resolved<T>.From(grains);
+        var extension = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateGuidKey(key, extension)), types.Interface);
+    }
+
     /// <summary>The grain type and interface type of one grain interface.</summary>
     /// <remarks>A class: a reference is published whole, where a struct of several words could be read half-written by a concurrent first call.</remarks>
     private sealed record Types(GrainType Grain, GrainInterfaceType Interface);
@@ -35,8 +43,8 @@ public static class GrainReferences
 
         private static Types Resolve(IGrainFactory grains)
         {
-            var sample = (GrainReference)(object)(typeof(IGrainWithGuidKey).IsAssignableFrom(typeof(T))
-                ? grains.GetGrain(typeof(T), Guid.Empty)
+            var sample = (GrainReference)(object)(typeof(IGrainWithGuidKey).IsAssignableFrom(typeof(T)) ? grains.GetGrain(typeof(T), Guid.Empty)
+                : typeof(IGrainWithGuidCompoundKey).IsAssignableFrom(typeof(T)) ? grains.GetGrain(typeof(T), Guid.Empty, "0")
                 : grains.GetGrain(typeof(T), 0L));
             var resolved = new Types(sample.GrainId.Type, sample.InterfaceType);
             Volatile.Write(ref types, resolved);

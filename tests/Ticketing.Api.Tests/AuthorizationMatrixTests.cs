@@ -60,6 +60,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         ["GET /api/tiers/{tierId:guid}"] = Access.Anonymous,
         ["POST /api/events/"] = Access.OrganizerOwnOrganization,
         ["POST /api/events/{eventId:guid}/tiers"] = Access.OrganizerOwnOrganization,
+        ["GET /api/events/{eventId:guid}/onsale"] = Access.Anonymous,
+        ["PUT /api/events/{eventId:guid}/onsale"] = Access.OrganizerOwnOrganization,
+        ["DELETE /api/events/{eventId:guid}/onsale"] = Access.OrganizerOwnOrganization,
+        ["POST /api/events/{eventId:guid}/queue"] = Access.BuyerOwn,
+        ["GET /api/events/{eventId:guid}/queue"] = Access.BuyerOwn,
         ["PATCH /api/tiers/{tierId:guid}"] = Access.OrganizerOwnOrganization,
         ["POST /api/holds/"] = Access.BuyerOwn,
         ["GET /api/holds/{holdId:guid}"] = Access.BuyerOwn,
@@ -320,6 +325,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             {
                 case "POST /api/holds/":
                     yield break; // a buyer's own new hold
+                case "POST /api/events/{eventId:guid}/queue" or "GET /api/events/{eventId:guid}/queue":
+                    yield break; // a buyer's own place in the waiting room
                 case "POST /api/orders/":
                     yield return ("another buyer, with A's hold", BuyerB, HttpStatusCode.UnprocessableEntity, "hold-not-found");
                     yield break;
@@ -354,7 +361,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
                     (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM ticketing.ticket_scans t),
                     (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM ticketing.stripe_events t),
                     (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM ticketing.idempotency_keys t),
-                    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM ticketing.audit_log t)))
+                    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM ticketing.audit_log t),
+                    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM ticketing.onsales t),
+                    (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM ticketing.queue_entries t)))
                 """))!;
 
         private string? Body(string route) => route switch
@@ -362,6 +371,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             "POST /api/events/" => $$"""{"title":"Intruder's night","startsAt":"2031-01-01T20:00:00Z","organizationId":"{{OrganizationA}}"}""",
             "POST /api/events/{eventId:guid}/tiers" => """{"name":"Intruder","priceCents":100,"currency":"eur","capacity":1000}""",
             "PATCH /api/tiers/{tierId:guid}" => """{"capacity":5}""",
+            "PUT /api/events/{eventId:guid}/onsale" => """{"opensAt":"2031-01-01T19:00:00Z","admitPerMinute":60}""",
             "POST /api/holds/" => $$"""{"tierId":"{{TierA}}","quantity":1}""",
             "POST /api/orders/" => $$$"""{"holdIds":["{{{HoldA}}}"],"contact":{"email":"x@example.com","name":"X"}}""",
             "POST /api/orders/{orderId:guid}/refund" => "{}",

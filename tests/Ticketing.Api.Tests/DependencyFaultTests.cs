@@ -13,11 +13,15 @@ namespace Ticketing.Api.Tests;
 /// <summary>
 /// Real faults under load: the database restarts, a silo dies. Whatever is
 /// acknowledged stays; what could not be done is a 503 with Retry-After,
-/// never a 500; service comes back by itself. In one class, so the two
-/// faults never run at once on a small machine.
+/// never a 500; service comes back by itself. In one collection with the
+/// other fault tests, so no two faults run at once on a small machine.
 /// </summary>
+[Collection(DependencyFaultTests.Collection)]
 public sealed class DependencyFaultTests(ITestOutputHelper output)
 {
+    /// <summary>The tests that break a dependency or a silo: they run one at a time.</summary>
+    public const string Collection = "faults";
+
     private const int TierCapacity = 100_000;
 
     private static readonly object Contact = new { email = "buyer@example.com", name = "A Buyer" };

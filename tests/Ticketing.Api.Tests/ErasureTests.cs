@@ -23,6 +23,14 @@ public sealed class ErasureTests(ErasureTests.Buyers buyers) : IClassFixture<Era
         Assert.True(erased.GetProperty("webhookEventsErased").GetInt32() >= 1);
         Assert.Equal(1, erased.GetProperty("scansErased").GetInt32());
         Assert.True(erased.GetProperty("auditEntriesErased").GetInt32() >= 2);
+        Assert.Equal(1, erased.GetProperty("queuePlacesErased").GetInt32());
+    }
+
+    [Fact]
+    public async Task QueuePlaces_AreDeleted()
+    {
+        Assert.Equal(0L, await Count("SELECT count(*) FROM ticketing.queue_entries WHERE user_id = @user"));
+        Assert.Equal(1L, await Count($"SELECT count(*) FROM ticketing.queue_entries WHERE user_id = '{Buyers.Keep}'"));
     }
 
     [Fact]
@@ -111,6 +119,11 @@ public sealed class ErasureTests(ErasureTests.Buyers buyers) : IClassFixture<Era
             var tierId = await TierSetup.CreateAsync(app, capacity: 10);
             (ErasedOrder, ErasedTicket) = await ScannedTicketAsync(tierId, Erase);
             (KeptOrder, KeptTicket) = await ScannedTicketAsync(tierId, Keep);
+            // Both wait for the event's next on-sale.
+            var eventId = await OnSaleSetup.EventOfAsync(app, tierId);
+            await OnSaleSetup.PutAsync(app, eventId, DateTimeOffset.UtcNow.AddDays(1), 60);
+            await OnSaleSetup.JoinAsync(app.Buyer(Erase), eventId);
+            await OnSaleSetup.JoinAsync(app.Buyer(Keep), eventId);
 
             Erased = await (await app.Operator().PostAsync($"/api/ops/buyers/{Erase}/erase", null)).AssertJson(HttpStatusCode.OK);
         }

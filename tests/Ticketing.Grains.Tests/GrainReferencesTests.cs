@@ -1,3 +1,4 @@
+using Ticketing.Abstractions.OnSales;
 using Ticketing.Abstractions.Tickets;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Testing;
@@ -21,5 +22,18 @@ public sealed class GrainReferencesTests(ApiFixture fixture) : IClassFixture<Api
         Assert.Equal(grains.GetGrain<IGateGrain>(3).GetGrainId(), gate.GetGrainId());
         Assert.NotEqual(grains.Reference<ITicketTierGrain>(Guid.NewGuid()).GetGrainId(), tier.GetGrainId());
         Assert.Equal(7, (await tier.GetTier()).Tier!.Capacity);
+    }
+
+    [Fact]
+    public void Reference_IsTheReferenceOrleansMakes_ForAGuidAndNumberKey()
+    {
+        var grains = fixture.App.Grains();
+        var onSaleId = Guid.NewGuid();
+
+        var shard = grains.Reference<IQueueShardGrain>(onSaleId, 3);
+
+        Assert.Equal(grains.GetGrain<IQueueShardGrain>(onSaleId, "3").GetGrainId(), shard.GetGrainId());
+        Assert.Equal(((GrainReference)grains.GetGrain<IQueueShardGrain>(onSaleId, "3")).InterfaceType, ((GrainReference)shard).InterfaceType);
+        Assert.NotEqual(grains.Reference<IQueueShardGrain>(onSaleId, 4).GetGrainId(), shard.GetGrainId());
     }
 }

@@ -74,8 +74,9 @@ internal sealed record ReadinessResponse(Guid EventId, string Title, DateTimeOff
 }
 
 internal sealed record ErasureResponse(
-    string UserId, int OrdersAnonymized, int HoldsErased, int IdempotencyKeysDeleted, int WebhookEventsErased, int ScansErased, int AuditEntriesErased)
+    string UserId, int OrdersAnonymized, int HoldsErased, int IdempotencyKeysDeleted, int WebhookEventsErased, int ScansErased, int AuditEntriesErased,
+    int QueuePlacesErased)
 {
     public static ErasureResponse From(string userId, Erasure erasure) =>
-        new(userId, erasure.Orders, erasure.Holds, erasure.IdempotencyKeys, erasure.WebhookEvents, erasure.Scans, erasure.AuditEntries);
+        new(userId, erasure.Orders, erasure.Holds, erasure.IdempotencyKeys, erasure.WebhookEvents, erasure.Scans, erasure.AuditEntries, erasure.QueuePlaces);
 }

@@ -30,6 +30,7 @@ internal static class SiloSetup
             : configuration[SettingKeys.AuthSigningKey] is { Length: > 0 } signingKey ? signingKey
             : configuration[SettingKeys.StripeWebhookSecret]);
         builder.Services.AddSingleton<AdmissionPasses>();
+        builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
         builder.Services.AddSingleton<ScanMetrics>();
         builder.UseOrleans(silo =>
         {

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 using Orleans.Runtime.Messaging;
+using Ticketing.Abstractions.OnSales;
 
 namespace Ticketing.Grains.Failures;
 
@@ -36,6 +37,8 @@ public static class TransientFailure
         OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException => true,
         // A grain call's response did not arrive in time.
         TimeoutException => true,
+        // A queue shard's write failed; joining again is safe.
+        QueueUnavailableException => true,
         _ => false,
     };
 

@@ -18,7 +18,7 @@ public sealed record OrderMoney(Guid OrderId, string PaymentIntentId, string Sta
 
 /// <summary>The queries behind readiness, alerts, reconciliation and retention.</summary>
 /// <summary>What one erasure changed, table by table.</summary>
-public sealed record Erasure(int Orders, int Holds, int IdempotencyKeys, int WebhookEvents, int Scans, int AuditEntries);
+public sealed record Erasure(int Orders, int Holds, int IdempotencyKeys, int WebhookEvents, int Scans, int AuditEntries, int QueuePlaces);
 
 public sealed class OperationsStore(NpgsqlDataSource database)
 {
@@ -225,7 +225,8 @@ public sealed class OperationsStore(NpgsqlDataSource database)
     /// about their payments lose their payloads, their scans' code prefixes and
     /// their holds' user ids are replaced with random ones, their idempotency
     /// keys (which hold whole responses) go, the tier audit entries that name
-    /// them name a random id instead, and their orders lose the contact
+    /// them name a random id instead, their places in waiting rooms go (the
+    /// others' order stays as drawn), and their orders lose the contact
     /// details and the user id (money, statuses and tickets stay). Random
     /// replacements: nothing left can be traced back to the user id.
     /// </summary>
@@ -290,6 +291,12 @@ public sealed class OperationsStore(NpgsqlDataSource database)
         var orders = Counted(AnonymizeOrders("user_id = @user_id"));
         orders.Parameters.AddWithValue("actor", actor);
         batch.BatchCommands.Add(orders);
+        // Keyed by on-sale first; a rare erasure may read the whole table.
+        batch.BatchCommands.Add(Counted(
+            """
+            WITH erased AS (DELETE FROM ticketing.queue_entries WHERE user_id = @user_id RETURNING 1)
+            SELECT count(*) FROM erased
+            """));
 
         var counts = new List<int>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
@@ -304,7 +311,7 @@ public sealed class OperationsStore(NpgsqlDataSource database)
             while (await reader.NextResultAsync(cancellationToken));
         }
 
-        return new Erasure(Orders: counts[5], Holds: counts[2], IdempotencyKeys: counts[3], WebhookEvents: counts[0], Scans: counts[1], AuditEntries: counts[4]);
+        return new Erasure(Orders: counts[5], Holds: counts[2], IdempotencyKeys: counts[3], WebhookEvents: counts[0], Scans: counts[1], AuditEntries: counts[4], QueuePlaces: counts[6]);
 
         NpgsqlBatchCommand Counted(string sql)
         {

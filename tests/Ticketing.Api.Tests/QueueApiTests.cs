@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Ticketing.Abstractions.OnSales;
+using Ticketing.Grains;
+using Ticketing.Grains.OnSales;
+using Ticketing.Testing;
+
+namespace Ticketing.Api.Tests;
+
+/// <summary>The waiting room through the API: joining, waiting as a page does, admission, and the passes holds need.</summary>
+public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    /// <summary>Fast enough that a test's few buyers are admitted in a round or two.</summary>
+    private const int QuickRate = 6000;
+
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    private TicketingApp App => fixture.App;
+
+    [Fact]
+    public async Task Join_WithoutAnOnSale_Is404()
+    {
+        var (eventId, _) = await EventAsync();
+
+        await (await App.Buyer().PostAsync($"/api/events/{eventId}/queue", null)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await App.Buyer().GetAsync($"/api/events/{eventId}/queue")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await App.Buyer().PostAsync($"/api/events/{Guid.NewGuid()}/queue", null)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("21")]
+    [InlineData("soon")]
+    public async Task Wait_OutOfRange_Is422(string waitSeconds)
+    {
+        var (eventId, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+
+        var response = await App.Buyer().GetAsync($"/api/events/{eventId}/queue?waitSeconds={waitSeconds}");
+
+        await response.AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
+    }
+
+    [Fact]
+    public async Task RacingJoins_GiveEachBuyerOnePlace()
+    {
+        var (eventId, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        var racer = App.Buyer("racer");
+        var crowd = Enumerable.Range(0, 120).Select(i => App.Buyer($"crowd-{i}")).ToArray();
+
+        var again = await Gate.Race(40, _ => OnSaleSetup.JoinAsync(racer, eventId));
+        var many = await Gate.Race(crowd.Length, i => OnSaleSetup.JoinAsync(crowd[i], eventId));
+
+        Assert.Single(again.Select(ticket => ticket.GetProperty("joinedAt").GetDateTimeOffset()).Distinct());
+        Assert.All(again.Concat(many), ticket => Assert.Equal("waiting", ticket.GetProperty("status").GetString()));
+        Assert.All(many, ticket => Assert.True(ticket.GetProperty("position").GetInt64() >= 1));
+        Assert.Equal(1L, await Count("SELECT count(*) FROM ticketing.queue_entries WHERE user_id = 'racer'"));
+        Assert.Equal(121L, await Count("SELECT count(DISTINCT user_id) FROM ticketing.queue_entries e JOIN ticketing.onsales o ON o.id = e.onsale_id WHERE o.event_id = @event", ("event", eventId)));
+        Assert.Equal(121L, await Count("SELECT count(DISTINCT arrival) FROM ticketing.queue_entries e JOIN ticketing.onsales o ON o.id = e.onsale_id WHERE o.event_id = @event", ("event", eventId)));
+        Assert.Equal(121L, await Count("SELECT count(*) FROM ticketing.queue_entries e JOIN ticketing.onsales o ON o.id = e.onsale_id WHERE o.event_id = @event AND e.early", ("event", eventId)));
+    }
+
+    [Fact]
+    public async Task BeforeTheOpening_ABuyerWaits_AndHoldsAre403()
+    {
+        var (eventId, tierId) = await EventAsync();
+        var opensAt = DateTimeOffset.UtcNow.AddDays(1);
+        await OnSaleSetup.PutAsync(App, eventId, opensAt, QuickRate);
+        var buyer = App.Buyer("too-early");
+
+        var joined = await OnSaleSetup.JoinAsync(buyer, eventId);
+        var waited = await (await buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=1")).AssertJson(HttpStatusCode.OK);
+
+        foreach (var ticket in new[] { joined, waited })
+        {
+            Assert.Equal("waiting", ticket.GetProperty("status").GetString());
+            Assert.Equal(eventId, ticket.GetProperty("eventId").GetGuid());
+            Assert.True(ticket.GetProperty("position").GetInt64() >= 1);
+            Assert.True(ticket.GetProperty("estimatedAdmissionAt").GetDateTimeOffset() >= opensAt.AddSeconds(-1));
+            Assert.Equal(JsonValueKind.Null, ticket.GetProperty("pass").ValueKind);
+        }
+
+        Assert.Equal(joined.GetProperty("joinedAt").GetDateTimeOffset(), waited.GetProperty("joinedAt").GetDateTimeOffset());
+        var refused = await (await OnSaleSetup.HoldAsync(buyer, tierId, 1, pass: null)).AssertProblem(HttpStatusCode.Forbidden, "admission-required");
+        Assert.Contains("Admission-Pass", refused.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Wait_AnswersAsSoonAsTheBuyerIsAdmitted()
+    {
+        var (eventId, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddSeconds(3), QuickRate);
+        var buyer = App.Buyer("long-poller");
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+
+        var clock = Stopwatch.StartNew();
+        var answer = await (await buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=20")).AssertJson(HttpStatusCode.OK);
+
+        Assert.Equal("admitted", answer.GetProperty("status").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(19), $"answered after {clock.Elapsed}, at the wait's end rather than at the admission");
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("position").ValueKind);
+        var pass = answer.GetProperty("pass");
+        Assert.Equal(answer.GetProperty("estimatedAdmissionAt").GetDateTimeOffset().AddMinutes(10), pass.GetProperty("expiresAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Passes_TheBuyersOwnHolds_AnotherBuyersOrAnExpiredOneIs403()
+    {
+        var (eventId, tierId) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate);
+        var ann = App.Buyer("pass-ann");
+        var bob = App.Buyer("pass-bob");
+        await OnSaleSetup.JoinAsync(ann, eventId);
+        var admitted = await OnSaleSetup.AdmittedAsync(ann, eventId, Within);
+        var pass = OnSaleSetup.Pass(admitted);
+
+        await (await OnSaleSetup.HoldAsync(bob, tierId, 1, pass)).AssertProblem(HttpStatusCode.Forbidden, "admission-required");
+        await (await OnSaleSetup.HoldAsync(bob, tierId, 1, pass: null)).AssertProblem(HttpStatusCode.Forbidden, "admission-required");
+        var rules = (await App.Grains().Reference<IOnSaleGrain>(eventId).Rules())!;
+        var expired = App.Services.GetRequiredService<AdmissionPasses>().Issue(rules, "pass-ann", DateTimeOffset.UtcNow.AddSeconds(-1));
+        var refused = await (await OnSaleSetup.HoldAsync(ann, tierId, 1, expired)).AssertProblem(HttpStatusCode.Forbidden, "admission-required");
+        Assert.Contains("expired", refused.GetProperty("detail").GetString());
+        Assert.Equal(0L, await Count("SELECT count(*) FROM ticketing.ticket_holds WHERE tier_id = @tier", ("tier", tierId)));
+
+        var hold = await (await OnSaleSetup.HoldAsync(ann, tierId, 2, pass)).AssertJson(HttpStatusCode.Created);
+        Assert.Equal(2, hold.GetProperty("quantity").GetInt32());
+        // The same pass every time it is read.
+        var again = await (await ann.GetAsync($"/api/events/{eventId}/queue")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal(pass, OnSaleSetup.Pass(again));
+    }
+
+    [Fact]
+    public async Task APassOfAnEarlierOnSale_StopsWorking_WhenTheEventGetsANewOne()
+    {
+        var (eventId, tierId) = await EventAsync();
+        var buyer = App.Buyer("second-wave");
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate);
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+        var first = OnSaleSetup.Pass(await OnSaleSetup.AdmittedAsync(buyer, eventId, Within));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await App.Organizer().DeleteAsync($"/api/events/{eventId}/onsale")).StatusCode);
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate);
+
+        await (await OnSaleSetup.HoldAsync(buyer, tierId, 1, first)).AssertProblem(HttpStatusCode.Forbidden, "admission-required");
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+        var second = OnSaleSetup.Pass(await OnSaleSetup.AdmittedAsync(buyer, eventId, Within));
+        Assert.NotEqual(first, second);
+        await (await OnSaleSetup.HoldAsync(buyer, tierId, 1, second)).AssertJson(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Removal_AnswersAWaitingBuyer_At404()
+    {
+        var (eventId, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        var buyer = App.Buyer("left-waiting");
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+
+        var clock = Stopwatch.StartNew();
+        var waiting = buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=20");
+        // Most likely waiting in its shard by then; if the removal came first, the wait is refused at once, which is right too.
+        await Task.Delay(500);
+        Assert.Equal(HttpStatusCode.NoContent, (await App.Organizer().DeleteAsync($"/api/events/{eventId}/onsale")).StatusCode);
+
+        await (await waiting).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(19), $"answered after {clock.Elapsed}, at the wait's end rather than at the removal");
+    }
+
+    [Fact]
+    public async Task EarlyJoiners_AreAdmittedInTheOrderTheStoredSeedReplays_ThenLateJoinersAsTheyCame()
+    {
+        var (eventId, _) = await EventAsync();
+        var opensAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        await OnSaleSetup.PutAsync(App, eventId, opensAt, admitPerMinute: 1200);
+        var early = Enumerable.Range(0, 40).Select(i => App.Buyer($"early-{i}")).ToArray();
+        await Gate.Race(early.Length, i => OnSaleSetup.JoinAsync(early[i], eventId));
+        // Admission begins once every shard has the opening: from then on, joiners are late.
+        await Eventually.Value(
+            () => Count("SELECT count(*) FROM ticketing.queue_admissions a JOIN ticketing.queue_openings o USING (onsale_id) WHERE o.event_id = @event", ("event", eventId)),
+            n => n > 0,
+            Within);
+        var late = Enumerable.Range(0, 10).Select(i => App.Buyer($"late-{i}")).ToArray();
+        foreach (var buyer in late)
+        {
+            await OnSaleSetup.JoinAsync(buyer, eventId);
+        }
+
+        var tickets = new Dictionary<string, JsonElement>();
+        foreach (var (buyer, i) in early.Select((b, i) => (b, $"early-{i}")).Concat(late.Select((b, i) => (b, $"late-{i}"))))
+        {
+            tickets[i] = await OnSaleSetup.AdmittedAsync(buyer, eventId, Within);
+        }
+
+        var audit = await QueueAudit.ReplayAsync(App.Database, eventId);
+        Assert.Equal(50, audit.Places.Count);
+        Assert.All(audit.Places, place => Assert.NotNull(place.Step));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"early-{i}").Order(), audit.Places.Take(40).Select(p => p.UserId).Order());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"late-{i}"), audit.Places.Skip(40).Select(p => p.UserId));
+        Assert.Equal(audit.Places.Select(p => p.AdmittedAt), audit.Places.Select(p => p.AdmittedAt).Order());
+        Assert.Equal(50, audit.Steps[^1].AdmittedTotal);
+        foreach (var place in audit.Places)
+        {
+            Assert.Equal(place.AdmittedAt, tickets[place.UserId].GetProperty("estimatedAdmissionAt").GetDateTimeOffset());
+        }
+
+        // Drawn, not in the order they joined (40 places in join order by chance: 1 in 40!).
+        var joinOrder = audit.Places.Take(40).OrderBy(p => p.Arrival).Select(p => p.UserId);
+        Assert.NotEqual(joinOrder, audit.Places.Take(40).Select(p => p.UserId));
+    }
+
+    private async Task<(Guid EventId, Guid TierId)> EventAsync()
+    {
+        var tierId = await TierSetup.CreateAsync(App, capacity: 100);
+        return (await OnSaleSetup.EventOfAsync(App, tierId), tierId);
+    }
+
+    private async Task<long> Count(string sql, params (string Name, object Value)[] parameters) =>
+        (long)(await fixture.Database.ScalarAsync(sql, parameters))!;
+}
