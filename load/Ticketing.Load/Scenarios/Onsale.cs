@@ -87,6 +87,7 @@ public sealed class Onsale
     private int resolved;
     private int admissionsSeen;
     private Task intruding = Task.CompletedTask;
+    private WaitingPages? pages;
     private long waitingNow;
     private long peakWaiting;
     private long peakResidentBytes;
@@ -144,6 +145,7 @@ public sealed class Onsale
         var beforeJoins = await memory.ReadAsync();
         var pollSlots = Math.Max(1, settings.InFlight - settings.Joiners - CheckoutReserve);
         var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, DateTimeOffset.UtcNow.AddHours(1), Ended);
+        this.pages = pages;
         using var progress = new Timer(_ => AnsiConsole.MarkupLineInterpolated(
             $"[grey]onsale: {Volatile.Read(ref resolved)} of {settings.Entrants} done, {Volatile.Read(ref admissionsSeen)} admitted, {Interlocked.Read(ref waitingNow)} waiting; {pages}[/]"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
 
@@ -167,7 +169,8 @@ public sealed class Onsale
 
         results.Add(earlyResult);
 
-        var waitingBeforeOpening = await ReadOnSaleAsync();
+        var (countedBeforeOpening, _) = await ReadOnSaleAsync();
+        var waitingBeforeOpening = entrants.Count(e => e.Joined);
         var everyoneWaiting = await memory.ReadAsync();
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
@@ -210,10 +213,10 @@ public sealed class Onsale
         var safety = await OnsaleSafety.CountAsync(connectionString, tierIds, admitted.Select(e => (e.UserId, e.AdmittedAt!.Value)).ToArray(), settings.MaxPerBuyer);
         var stored = await StoredQueueOrder.ReadAsync(connectionString, eventId);
 
-        notes.Add(JoinNote(results[0], waitingBeforeOpening.Waiting));
+        notes.Add(JoinNote(results[0], waitingBeforeOpening, countedBeforeOpening));
         notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull));
-        notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening.Waiting)
+        notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening)
             + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
         notes.Add($"waiting pages: {pages}; at most {pollSlots} polls in flight");
         notes.Add(CapNote());
@@ -312,6 +315,7 @@ public sealed class Onsale
 
         if (Interlocked.Increment(ref admissionsSeen) == 1)
         {
+            pages!.Shuffled();
             // Once a pass exists, intruders can try to use it.
             Volatile.Write(ref intruding, Task.Run(IntrudeAsync));
         }
@@ -606,8 +610,8 @@ public sealed class Onsale
     private static double WinCorrelation(OnsaleEntrant[] arrivals, Func<OnsaleEntrant, bool> won) =>
         Fairness.RankCorrelation(arrivals.Select(e => (double)e.JoinSent).ToArray(), arrivals.Select(e => won(e) ? 1.0 : 0.0).ToArray());
 
-    private string JoinNote(RunResult early, long waiting) => string.Create(CultureInfo.InvariantCulture,
-        $"joins: {early.Throughput:0} durable joins/s before the opening, p99 {early.P99Ms:0.0} ms, {settings.Joiners} joiners (target >= 10,000/s); the on-sale counted {waiting} waiting before it opened");
+    private string JoinNote(RunResult early, long joined, long counted) => string.Create(CultureInfo.InvariantCulture,
+        $"joins: {early.Throughput:0} durable joins/s before the opening, p99 {early.P99Ms:0.0} ms, {settings.Joiners} joiners (target >= 10,000/s); {joined} joined, the on-sale counted {counted} waiting (as of its last round)");
 
     private IEnumerable<string> AdmissionNotes(OnsaleEntrant[] admitted, DateTimeOffset opensAt, StoredQueueOrder? stored)
     {
@@ -619,12 +623,15 @@ public sealed class Onsale
         }
 
         var times = admitted.Select(e => e.AdmittedAt!.Value).Order().ToArray();
-        var span = times[^1] - times[0];
-        var perMinute = admitted.Length > 1 && span > TimeSpan.Zero ? (admitted.Length - 1) / span.TotalMinutes : double.NaN;
+        // A step admits those due since the step before; the first and the last (the queue running dry) are partial.
+        var steps = times.Distinct().ToArray();
+        var perMinute = steps.Length >= 3
+            ? times.Count(t => t > steps[0] && t <= steps[^2]) / (steps[^2] - steps[0]).TotalMinutes
+            : double.NaN;
         var off = (perMinute / settings.AdmitPerMinute - 1) * 100;
         var seen = admitted.Where(e => e.AdmissionSeenAt is not null).Select(e => (e.AdmissionSeenAt!.Value - e.AdmittedAt!.Value).TotalMilliseconds).Order().ToArray();
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
+            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps, the first and last aside, against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
 
         // As admitted: by the silo's time of each admission (a step admits many at the same instant: they tie).
         yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks);
@@ -638,8 +645,10 @@ public sealed class Onsale
         var placed = admitted.Where(e => stored.PlaceOf(e.UserId) is not null).ToArray();
         yield return "fairness in the stored order (replayed from the seed): " + FairnessFigures(placed, e => stored.PlaceOf(e.UserId)!.Value);
         var outOfOrder = Fairness.Inversions(placed.OrderBy(e => stored.PlaceOf(e.UserId)).Select(e => e.AdmittedAt!.Value.UtcTicks).ToArray());
+        var lateStoredEarly = entrants.Count(e => e.Joined && !e.Early && stored.IsEarly(e.UserId) == true);
+        var earlyStoredLate = entrants.Count(e => e.Joined && e.Early && stored.IsEarly(e.UserId) == false);
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"admitted out of the stored order: {outOfOrder} pairs (must be 0); joins answered but not stored: {UnstoredJoins(stored)} (must be 0); {stored.Count} places stored");
+            $"admitted out of the stored order: {outOfOrder} pairs (must be 0); joins answered but not stored: {UnstoredJoins(stored)} (must be 0); {stored.Count} places stored; joined after the opening but stored as early (shuffled): {lateStoredEarly}, joined before it but stored as late: {earlyStoredLate} (each must be 0)");
     }
 
     /// <summary>Rank correlation of the early joiners' join order with <paramref name="place"/>, and inversions among the late joiners.</summary>

@@ -13,7 +13,7 @@ public sealed record OnsaleSafety(long HoldsWithoutPass, long BuyersOverCap, lon
     public bool Safe => HoldsWithoutPass == 0 && BuyersOverCap == 0 && OversoldSeats == 0;
 
     public override string ToString() =>
-        $"safety (PostgreSQL): holds without a pass {HoldsWithoutPass}, buyers over the cap {BuyersOverCap}, oversold seats {OversoldSeats} (each must be 0){(Safe ? "" : " — UNSAFE")}; {TicketsIssued} tickets issued, {ActiveHolds} holds still live";
+        $"safety (PostgreSQL): holds without a pass {HoldsWithoutPass}, buyers over the cap {BuyersOverCap}, oversold seats {OversoldSeats} (each must be 0){(Safe ? "" : " — UNSAFE")}; {TicketsIssued} tickets issued, {ActiveHolds} holds active";
 
     /// <param name="connectionString">The silo's database.</param>
     /// <param name="tierIds">The tiers on sale.</param>
@@ -31,29 +31,27 @@ public sealed record OnsaleSafety(long HoldsWithoutPass, long BuyersOverCap, lon
                 FROM unnest(@user_ids, @admitted_at) AS a(user_id, admitted_at)
                 GROUP BY user_id
             ),
-            -- Tickets a buyer has of these tiers at once: live holds, orders not paid
-            -- or paid and not yet issued, and issued tickets (the cap's count).
-            open_orders AS (
-                SELECT o.id, o.user_id, i.tier_id, i.quantity
-                FROM ticketing.orders o
-                JOIN ticketing.order_items i ON i.order_id = o.id
-                WHERE i.tier_id = ANY(@tier_ids)
-                  AND o.status IN ('awaiting_payment', 'payment_failed', 'paid')
-                  AND NOT EXISTS (SELECT 1 FROM ticketing.tickets t WHERE t.order_id = o.id)
-            ),
+            -- Tickets a buyer has of these tiers at once, each counted once: live
+            -- holds no order pays with, what an order orders until its tickets
+            -- exist, then its tickets not refunded or voided.
             committed AS (
-                SELECT user_id, tier_id, quantity FROM ticketing.ticket_holds
-                WHERE tier_id = ANY(@tier_ids) AND status = 'active'
+                SELECT h.user_id, h.tier_id, h.quantity
+                FROM ticketing.ticket_holds h
+                WHERE h.tier_id = ANY(@tier_ids) AND h.status = 'active' AND h.expires_at > now()
+                  AND NOT EXISTS (SELECT 1 FROM ticketing.order_items i WHERE i.hold_id = h.id)
                 UNION ALL
-                SELECT user_id, tier_id, quantity FROM open_orders
+                SELECT o.user_id, i.tier_id, i.quantity
+                FROM ticketing.orders o JOIN ticketing.order_items i ON i.order_id = o.id
+                WHERE i.tier_id = ANY(@tier_ids) AND o.status IN ('awaiting_payment', 'payment_failed', 'paid')
                 UNION ALL
-                SELECT o.user_id, t.tier_id, 1 FROM ticketing.tickets t JOIN ticketing.orders o ON o.id = t.order_id
+                SELECT o.user_id, t.tier_id, 1
+                FROM ticketing.orders o JOIN ticketing.tickets t ON t.order_id = o.id
                 WHERE t.tier_id = ANY(@tier_ids) AND t.status = 'issued'
+                  AND o.status NOT IN ('awaiting_payment', 'payment_failed', 'paid')
             )
             SELECT
                 -- A hold by someone never admitted, or made before the admission (a
-                -- second's slack: the pass's expiry, which dates the admission, may be
-                -- whole seconds).
+                -- second's slack between the silo's clock and the database's).
                 (SELECT count(*) FROM ticketing.ticket_holds h
                  LEFT JOIN admitted a ON a.user_id = h.user_id
                  WHERE h.tier_id = ANY(@tier_ids)

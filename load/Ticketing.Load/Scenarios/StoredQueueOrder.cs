@@ -15,15 +15,18 @@ namespace Ticketing.Load.Scenarios;
 /// </summary>
 public sealed class StoredQueueOrder
 {
-    private readonly Dictionary<string, long> places;
+    private readonly Dictionary<string, (long Place, bool Early)> places;
 
-    private StoredQueueOrder(Dictionary<string, long> places) => this.places = places;
+    private StoredQueueOrder(Dictionary<string, (long Place, bool Early)> places) => this.places = places;
 
     /// <summary>Places in the order, from 0.</summary>
     public int Count => places.Count;
 
     /// <summary>The buyer's place in the admission order; null when it has none.</summary>
-    public long? PlaceOf(string userId) => places.TryGetValue(userId, out var place) ? place : null;
+    public long? PlaceOf(string userId) => places.TryGetValue(userId, out var place) ? place.Place : null;
+
+    /// <summary>Whether the room took the buyer's place as early (shuffled); null when it has none.</summary>
+    public bool? IsEarly(string userId) => places.TryGetValue(userId, out var place) ? place.Early : null;
 
     /// <summary>The order of the event's on-sale; null when it has not opened (no seed yet) or has no queue tables.</summary>
     public static async Task<StoredQueueOrder?> ReadAsync(string connectionString, Guid eventId, CancellationToken cancellationToken = default)
@@ -60,7 +63,7 @@ public sealed class StoredQueueOrder
         }
 
         var ordered = keyed.OrderBy(p => p.Late).ThenBy(p => p.Rank).ThenBy(p => p.Arrival).ToArray();
-        return new StoredQueueOrder(ordered.Select((p, i) => (p.UserId, Place: (long)i)).ToDictionary(p => p.UserId, p => p.Place, StringComparer.Ordinal));
+        return new StoredQueueOrder(ordered.Select((p, i) => (p.UserId, Place: (long)i, Early: !p.Late)).ToDictionary(p => p.UserId, p => (p.Place, p.Early), StringComparer.Ordinal));
     }
 
     public static long Rank(byte[] seed, string userId)

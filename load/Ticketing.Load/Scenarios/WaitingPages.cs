@@ -12,10 +12,12 @@ namespace Ticketing.Load.Scenarios;
 /// allows (a process may open 20,000 files), so at most <c>slots</c> pages
 /// poll at once, the ones the room will admit soonest first (by their last
 /// estimate). Before the opening a page's poll ends at the opening, as a
-/// countdown page's would; after it, a page that has not heard from the room
-/// since takes a look (no <c>waitSeconds</c>: answered at once) to learn its
-/// shuffled place, and long-polls from then on (the room answers a long-poll
-/// early only when the page's status changes, not its position).
+/// countdown page's would; from then until the room has shuffled (its first
+/// admission seen), pages poll a second at a time. Then a page that has not
+/// heard from the room since takes a look (no <c>waitSeconds</c>: answered at
+/// once) to learn its shuffled place, and long-polls from then on (the room
+/// answers a long-poll early only when the page's status changes, not its
+/// position).
 /// </summary>
 internal sealed class WaitingPages : IAsyncDisposable
 {
@@ -36,6 +38,7 @@ internal sealed class WaitingPages : IAsyncDisposable
     private readonly CancellationToken stopping;
     private long turns;
     private DateTimeOffset opensAt;
+    private DateTimeOffset? shuffledAt;
     private long looks;
 
     public WaitingPages(Transport silo, string queuePath, int slots, TimeSpan passLifetime, DateTimeOffset opensAt, Action<OnsaleEntrant, QueueAnswer> ended)
@@ -66,6 +69,15 @@ internal sealed class WaitingPages : IAsyncDisposable
         }
     }
 
+    /// <summary>The room has admitted someone, so it has shuffled: what pages hear from now on is their shuffled place.</summary>
+    public void Shuffled()
+    {
+        lock (gate)
+        {
+            shuffledAt ??= DateTimeOffset.UtcNow;
+        }
+    }
+
     /// <summary>
     /// Takes a waiting room's answer for a page: a place goes back to the
     /// polls; an admission (or any other end of waiting) to <c>ended</c>.
@@ -86,7 +98,7 @@ internal sealed class WaitingPages : IAsyncDisposable
         entrant.EstimatedAdmissionAt = answer.EstimatedAdmissionAt;
         lock (gate)
         {
-            entrant.HeardSinceOpening = now >= opensAt;
+            entrant.HeardSinceOpening = shuffledAt is { } shuffled && now >= shuffled;
         }
 
         Enqueue(entrant, now);
@@ -209,6 +221,11 @@ internal sealed class WaitingPages : IAsyncDisposable
             {
                 var untilOpening = (int)Math.Ceiling((opensAt - now).TotalSeconds);
                 return Math.Clamp(untilOpening, 1, LongPollSeconds);
+            }
+
+            if (shuffledAt is null)
+            {
+                return 1;
             }
         }
 
