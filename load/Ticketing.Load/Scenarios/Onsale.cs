@@ -623,15 +623,17 @@ public sealed class Onsale
         }
 
         var times = admitted.Select(e => e.AdmittedAt!.Value).Order().ToArray();
-        // A step admits those due since the step before; the first and the last (the queue running dry) are partial.
+        // A step admits those due since the step before. The first step's are due since the opening, and
+        // the last may find the queue run dry: both are left out when there are steps enough.
         var steps = times.Distinct().ToArray();
-        var perMinute = steps.Length >= 3
-            ? times.Count(t => t > steps[0] && t <= steps[^2]) / (steps[^2] - steps[0]).TotalMinutes
+        var upTo = steps.Length >= 3 ? steps[^2] : steps[^1];
+        var perMinute = steps.Length >= 2
+            ? times.Count(t => t > steps[0] && t <= upTo) / (upTo - steps[0]).TotalMinutes
             : double.NaN;
         var off = (perMinute / settings.AdmitPerMinute - 1) * 100;
         var seen = admitted.Where(e => e.AdmissionSeenAt is not null).Select(e => (e.AdmissionSeenAt!.Value - e.AdmittedAt!.Value).TotalMilliseconds).Order().ToArray();
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps, the first and last aside, against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
+            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps (admission times are whole seconds), against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
 
         // As admitted: by the silo's time of each admission (a step admits many at the same instant: they tie).
         yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks);
