@@ -650,7 +650,7 @@ public sealed class Onsale
         var lateStoredEarly = entrants.Count(e => e.Joined && !e.Early && stored.IsEarly(e.UserId) == true);
         var earlyStoredLate = entrants.Count(e => e.Joined && e.Early && stored.IsEarly(e.UserId) == false);
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"admitted out of the stored order: {outOfOrder} pairs (must be 0); joins answered but not stored: {UnstoredJoins(stored)} (must be 0); {stored.Count} places stored; joined after the opening but stored as early (shuffled): {lateStoredEarly}, joined before it but stored as late: {earlyStoredLate} (each must be 0)");
+            $"admitted out of the stored order: {outOfOrder} pairs (must be 0); joins answered but not stored: {UnstoredJoins(stored)} (must be 0); {stored.Count} places stored; joined after opensAt but drawn with the early ones (the room opens at its first round from opensAt, and draws the places taken until then): {lateStoredEarly}; joined before opensAt but stored as late: {earlyStoredLate} (must be 0)");
     }
 
     /// <summary>Rank correlation of the early joiners' join order with <paramref name="place"/>, and inversions among the late joiners.</summary>
@@ -664,7 +664,7 @@ public sealed class Onsale
         var lastEarly = early.Length == 0 ? long.MinValue : early.Max(place);
         var lateFirst = late.Count(e => place(e) < lastEarly);
         return string.Create(CultureInfo.InvariantCulture,
-            $"early joiners' join order against admission order, Spearman's rho {rho:0.0000} over {early.Length} (target |rho| < 0.05); late joiners: {inversions} inversions among {pairs} pairs whose joins were ordered for certain (one answered before the other was sent; target 0), {bySending} by sending order (joins in flight together may go either way); late joiners before the last early joiner: {lateFirst} (must be 0)");
+            $"early joiners' join order against admission order, Spearman's rho {rho:0.0000} over {early.Length} (target |rho| < 0.05); late joiners: {inversions} inversions among {pairs} pairs whose joins were ordered for certain (one answered before the other was sent; target 0), {bySending} by sending order (joins in flight together may go either way); late joiners taken before the last early joiner: {lateFirst}");
     }
 
     /// <summary>Joins the silo answered (so durable) whose place is not in the table.</summary>
