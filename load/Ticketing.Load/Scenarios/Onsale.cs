@@ -636,7 +636,7 @@ public sealed class Onsale
             $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps (admission times are whole seconds), against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
 
         // As admitted: by the silo's time of each admission (a step admits many at the same instant: they tie).
-        yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks);
+        yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks, e => e.Early);
         if (stored is null)
         {
             yield return "fairness in the stored order: not read (the on-sale's queue tables have no opening)";
@@ -645,7 +645,9 @@ public sealed class Onsale
 
         // In the stored order: exact, every place its own.
         var placed = admitted.Where(e => stored.PlaceOf(e.UserId) is not null).ToArray();
-        yield return "fairness in the stored order (replayed from the seed): " + FairnessFigures(placed, e => stored.PlaceOf(e.UserId)!.Value);
+        // Early and late as the room stored them: its promise is a draw for the one and arrival order for the other.
+        yield return "fairness in the stored order (replayed from the seed; early and late as stored): "
+            + FairnessFigures(placed, e => stored.PlaceOf(e.UserId)!.Value, e => stored.IsEarly(e.UserId)!.Value);
         var outOfOrder = Fairness.Inversions(placed.OrderBy(e => stored.PlaceOf(e.UserId)).Select(e => e.AdmittedAt!.Value.UtcTicks).ToArray());
         var lateStoredEarly = entrants.Count(e => e.Joined && !e.Early && stored.IsEarly(e.UserId) == true);
         var earlyStoredLate = entrants.Count(e => e.Joined && e.Early && stored.IsEarly(e.UserId) == false);
@@ -654,11 +656,11 @@ public sealed class Onsale
     }
 
     /// <summary>Rank correlation of the early joiners' join order with <paramref name="place"/>, and inversions among the late joiners.</summary>
-    private static string FairnessFigures(OnsaleEntrant[] admitted, Func<OnsaleEntrant, long> place)
+    private static string FairnessFigures(OnsaleEntrant[] admitted, Func<OnsaleEntrant, long> place, Func<OnsaleEntrant, bool> isEarly)
     {
-        var early = admitted.Where(e => e.Early).OrderBy(e => e.JoinSent).ToArray();
+        var early = admitted.Where(isEarly).OrderBy(e => e.JoinSent).ToArray();
         var rho = Fairness.RankCorrelation(early.Select((_, i) => (double)i).ToArray(), early.Select(e => (double)place(e)).ToArray());
-        var late = admitted.Where(e => !e.Early).ToArray();
+        var late = admitted.Where(e => !isEarly(e)).ToArray();
         var (inversions, pairs) = Fairness.InversionsBetweenOrderedJoins(late.Select(e => (e.JoinSent, e.JoinAnswered, place(e))).ToArray());
         var bySending = Fairness.Inversions(late.OrderBy(e => e.JoinSent).Select(place).ToArray());
         var lastEarly = early.Length == 0 ? long.MinValue : early.Max(place);
