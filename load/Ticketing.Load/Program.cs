@@ -135,6 +135,21 @@ root.SetAction(async parsed =>
             break;
     }
 
+    foreach (var run in results.Where(r => r.Identities is not null))
+    {
+        notes.Add($"{run.Name.Trim()}: the virtual users acted as {run.Identities} identities in turn, each within the silo's default rate limits");
+    }
+
+    // Step rows repeat their run's failures: the runs alone count.
+    var rateLimited = results.Where(r => !r.Name.StartsWith(' ')).Sum(r => r.RateLimited);
+    notes.Add(rateLimited == 0
+        ? "rate-limited (429): none"
+        : $"rate-limited (429): {rateLimited} requests. Every identity is paced under the silo's default limits (SiloLimits): a limit or the pacing regressed.");
+    if (rateLimited > 0)
+    {
+        exitCode = 1;
+    }
+
     sampler?.Dispose();
     probe = probe with { DuringRunWalkMs = sampler?.MedianWalkMs, DuringRunSamples = sampler?.Samples ?? 0 };
     notes.Insert(0, probe.ToString());

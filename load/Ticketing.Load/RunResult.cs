@@ -24,6 +24,16 @@ public sealed record RunResult(
     /// <summary>Where the machine's CPU went per request while measuring (Linux only).</summary>
     public CpuPerRequest? Cpu { get; init; }
 
+    /// <summary>How many users (buyers, gates) the virtual users acted as, when they took turns (<see cref="Identities{T}"/>).</summary>
+    public int? Identities { get; init; }
+
+    /// <summary>
+    /// Requests refused by the silo's rate limits. Every scenario keeps each
+    /// identity under the silo's default limits, so any is a regression: of
+    /// the limits, or of the pacing.
+    /// </summary>
+    public long RateLimited => Failures.Where(failure => failure.Key.Contains("429", StringComparison.Ordinal)).Sum(failure => failure.Value);
+
     /// <summary>The silo's share of <see cref="Cpu"/>, when its pid was given.</summary>
     public double? ServerCpuMicrosPerRequest => Cpu?.Silo;
 

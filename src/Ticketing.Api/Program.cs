@@ -39,6 +39,7 @@ builder.AddTicketingAuth();
 builder.AddTicketingPayments();
 builder.AddTicketingOperations();
 builder.AddTicketingMetrics();
+builder.AddTicketingRateLimits();
 builder.Services.AddTicketingProblems();
 builder.Services.AddTicketingHealthChecks();
 builder.Services.AddTicketingApiReference();
@@ -49,6 +50,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+// After authorization, so a caller is known by its token; before anything reads the body or the database.
+app.UseRateLimiter();
 app.UseMiddleware<BodyLimits>();
 app.UseMiddleware<IdempotencyMiddleware>();
 

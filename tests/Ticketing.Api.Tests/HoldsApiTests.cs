@@ -91,6 +91,47 @@ public sealed class HoldsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task PlaceHold_Twice_KeepsTheFirstHoldsExpiry()
+    {
+        var tierId = await CreateTier(capacity: 5);
+        var buyer = fixture.App.Buyer("rolling-buyer");
+        var first = await (await buyer.PostJson("/api/holds", new { tierId, quantity = 1 })).AssertJson(HttpStatusCode.Created);
+
+        var second = await (await buyer.PostJson("/api/holds", new { tierId, quantity = 2 })).AssertJson(HttpStatusCode.Created);
+
+        Assert.Equal(first.GetProperty("expiresAt").GetDateTimeOffset(), second.GetProperty("expiresAt").GetDateTimeOffset());
+        var read = await (await buyer.GetAsync($"/api/holds/{second.GetProperty("id").GetGuid()}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal(first.GetProperty("expiresAt").GetDateTimeOffset(), read.GetProperty("expiresAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task ReplacingHold_LapsesAtTheFirstHoldsExpiry_AndFreesItsSeats()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:Holds:Ttl"] = "00:00:03" }).Start();
+        var tierId = await TierSetup.CreateAsync(app, capacity: 2);
+        var buyer = app.Buyer("rolling-buyer");
+        var first = await (await buyer.PostJson("/api/holds", new { tierId, quantity = 1 })).AssertJson(HttpStatusCode.Created);
+        var firstExpiry = first.GetProperty("expiresAt").GetDateTimeOffset();
+
+        var second = await (await buyer.PostJson("/api/holds", new { tierId, quantity = 2 })).AssertJson(HttpStatusCode.Created);
+        var secondId = second.GetProperty("id").GetGuid();
+
+        Assert.Equal(firstExpiry, second.GetProperty("expiresAt").GetDateTimeOffset());
+        var status = await Eventually.Value(
+            () => database.ScalarAsync("SELECT status FROM ticketing.ticket_holds WHERE id = @id", ("id", secondId)),
+            value => (string?)value == "expired",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal("expired", status);
+        Assert.True(DateTimeOffset.UtcNow >= firstExpiry);
+        var read = await (await buyer.GetAsync($"/api/holds/{secondId}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal("expired", read.GetProperty("status").GetString());
+        var tier = await (await app.CreateClient().GetAsync($"/api/tiers/{tierId}")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal((0, 2), (tier.GetProperty("reserved").GetInt32(), tier.GetProperty("available").GetInt32()));
+        Assert.Equal(0, await database.ScalarAsync("SELECT reserved_quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)));
+    }
+
+    [Fact]
     public async Task PlaceHold_SecondOneTooBig_KeepsTheFirst()
     {
         var tierId = await CreateTier(capacity: 5);

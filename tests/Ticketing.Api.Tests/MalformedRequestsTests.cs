@@ -15,7 +15,7 @@ namespace Ticketing.Api.Tests;
 /// names a request that can be sent again. NUL and control characters go
 /// in bodies and query strings: in a path the server itself refuses them.
 /// </summary>
-public sealed class MalformedRequestsTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+public sealed class MalformedRequestsTests(MalformedRequestsTests.Unlimited fixture) : IClassFixture<MalformedRequestsTests.Unlimited>
 {
     private const int Seed = 20261204;
     private const int Requests = 4_000;
@@ -233,4 +233,13 @@ public sealed class MalformedRequestsTests(ApiFixture fixture) : IClassFixture<A
         """))!;
 
     private sealed record Made(int Number, string Description, HttpClient? Client, Func<HttpRequestMessage> Build);
+
+    /// <summary>
+    /// Rate limits off: thousands of requests from a handful of tokens must
+    /// reach the handlers they probe, not stop at the limiter.
+    /// </summary>
+    public sealed class Unlimited : ApiFixture
+    {
+        protected override IDictionary<string, string?> Settings => TicketingApp.RateLimitsOff;
+    }
 }

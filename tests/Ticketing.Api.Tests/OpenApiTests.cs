@@ -110,6 +110,9 @@ public sealed class OpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains("Idempotency-Key", Description(operations["POST /api/orders"], 409));
         Assert.Contains("65536 bytes", Description(operations["POST /api/webhooks/stripe"], 413));
         Assert.Contains("16384 bytes", Description(operations["POST /api/orders"], 413));
+        Assert.Contains("`rate-limited`", Description(operations["POST /api/holds"], 429));
+        Assert.Contains("`anonymous`", Description(operations["GET /api/events"], 429));
+        Assert.False(operations["POST /api/webhooks/stripe"].GetProperty("responses").TryGetProperty("429", out _), "the webhook is never limited");
         Assert.Contains(operations["POST /api/orders"].GetProperty("parameters").EnumerateArray(),
             p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
     }

@@ -552,10 +552,12 @@ public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         Assert.All(await buyer.TicketsAsync(orderId), t => Assert.Equal("issued", t.GetProperty("status").GetString()));
 
         App.Stripe.Control.CloseDispute(dispute.Id, "lost");
+        // Once a second: the buyer's reads of orders and their tickets are rate-limited (a token a second).
         await Eventually.Value(
             () => buyer.TicketsAsync(orderId),
             tickets => tickets.All(t => t.GetProperty("status").GetString() == "voided"),
-            TimeSpan.FromSeconds(20));
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromSeconds(1));
         Assert.All(await buyer.TicketsAsync(orderId), t => Assert.Equal("voided", t.GetProperty("status").GetString()));
         await App.Database.AssertConsistentAsync();
     }

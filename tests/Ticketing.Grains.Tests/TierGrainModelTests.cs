@@ -7,7 +7,8 @@ namespace Ticketing.Grains.Tests;
 /// <summary>
 /// Random sequences against the real grain on PostgreSQL (time does not pass
 /// here; the in-memory model test covers expiry): after every step the
-/// database holds the invariants and agrees with what the grain says.
+/// database holds the invariants and agrees with what the grain says, and a
+/// hold that replaces a live one keeps its expiry.
 /// </summary>
 public sealed class TierGrainModelTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
@@ -24,6 +25,7 @@ public sealed class TierGrainModelTests(ApiFixture fixture) : IClassFixture<ApiF
         var tierId = await TierSetup.CreateAsync(fixture.App, capacity: 12, maxPerOrder: 5);
         var tier = fixture.App.Grains().GetGrain<ITicketTierGrain>(tierId);
         var holds = new Dictionary<int, HoldInfo>();
+        var live = new Dictionary<int, HoldInfo>(); // surely still live: neither released nor confirmed since
         var orders = new Dictionary<int, Guid>();
         foreach (var (kind, user, amount) in steps)
         {
@@ -32,12 +34,18 @@ public sealed class TierGrainModelTests(ApiFixture fixture) : IClassFixture<ApiF
                 case 0:
                     if ((await tier.Reserve($"u{user}", amount)).Hold is { } hold)
                     {
-                        holds[user] = hold;
+                        if (live.TryGetValue(user, out var replaced))
+                        {
+                            await AssertKeepsTheExpiryOf(replaced, hold);
+                        }
+
+                        holds[user] = live[user] = hold;
                     }
 
                     break;
                 case 1 when holds.TryGetValue(user, out var held):
                     await tier.Release(held.Id, $"u{user}");
+                    live.Remove(user);
                     break;
                 case 2 when holds.TryGetValue(user, out var held):
                     if (!orders.TryGetValue(user, out var orderId))
@@ -46,6 +54,7 @@ public sealed class TierGrainModelTests(ApiFixture fixture) : IClassFixture<ApiF
                     }
 
                     await tier.Confirm(held.Id, orderId, held.Quantity);
+                    live.Remove(user);
                     break;
                 case 3 when orders.TryGetValue(user, out var voided):
                     await tier.Void(voided, null, TicketEnd.Voided);
@@ -57,6 +66,15 @@ public sealed class TierGrainModelTests(ApiFixture fixture) : IClassFixture<ApiF
 
             await AssertInvariants(tierId, (await tier.GetTier()).Tier!);
         }
+    }
+
+    /// <summary>Holding again never extends a hold: in the grain's answer and in the rows.</summary>
+    private async Task AssertKeepsTheExpiryOf(HoldInfo replaced, HoldInfo hold)
+    {
+        Assert.Equal(replaced.ExpiresAt, hold.ExpiresAt);
+        Assert.Equal("2 rows, 1 expiry", await fixture.Database.ScalarAsync(
+            "SELECT format('%s rows, %s expiry', count(*), count(DISTINCT expires_at)) FROM ticketing.ticket_holds WHERE id IN (@replaced, @hold)",
+            ("replaced", replaced.Id), ("hold", hold.Id)));
     }
 
     private async Task AssertInvariants(Guid tierId, TierSnapshot said)

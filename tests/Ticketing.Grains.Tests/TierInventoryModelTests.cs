@@ -41,7 +41,9 @@ public sealed class TierInventoryModelTests
                 case ReserveOp r:
                     var newId = Guid.NewGuid();
                     var reserved = inventory.Reserve(newId, $"user-{r.User}", r.Quantity, now, ttl);
-                    Assert.Equal(model.Reserve(newId, r.User, r.Quantity, now, ttl), reserved.Outcome);
+                    var (outcome, expiresAt) = model.Reserve(newId, r.User, r.Quantity, now, ttl);
+                    Assert.Equal(outcome, reserved.Outcome);
+                    Assert.Equal(expiresAt, reserved.Hold?.ExpiresAt);
                     if (reserved.Hold is { } hold)
                     {
                         lastHold[r.User] = hold;
@@ -88,22 +90,25 @@ public sealed class TierInventoryModelTests
 
         public int Reserved(DateTimeOffset now) => holds.Values.Where(h => h.ExpiresAt > now).Sum(h => h.Quantity);
 
-        public TierOutcome Reserve(Guid holdId, int user, int quantity, DateTimeOffset now, TimeSpan ttl)
+        /// <summary>The outcome, and when the hold placed lapses: a replacing hold when the one it replaces would have.</summary>
+        public (TierOutcome Outcome, DateTimeOffset? ExpiresAt) Reserve(Guid holdId, int user, int quantity, DateTimeOffset now, TimeSpan ttl)
         {
             Expire(now);
             if (quantity < 1 || quantity > maxPerOrder)
             {
-                return TierOutcome.Invalid;
+                return (TierOutcome.Invalid, null);
             }
 
-            var own = holds.TryGetValue(user, out var h) ? h.Quantity : 0;
+            var live = holds.TryGetValue(user, out var h);
+            var own = live ? h.Quantity : 0;
             if (Capacity - Reserved(now) - Issued + own < quantity)
             {
-                return TierOutcome.SoldOut;
+                return (TierOutcome.SoldOut, null);
             }
 
-            holds[user] = (holdId, quantity, now + ttl);
-            return TierOutcome.Done;
+            var expiresAt = live ? h.ExpiresAt : now + ttl;
+            holds[user] = (holdId, quantity, expiresAt);
+            return (TierOutcome.Done, expiresAt);
         }
 
         public TierOutcome Release(int user, Guid holdId, DateTimeOffset now)

@@ -36,6 +36,66 @@ public sealed class TierInventoryTests
     }
 
     [Fact]
+    public void Reserve_ReplacingALiveHold_KeepsItsExpiry()
+    {
+        var tier = Tier(capacity: 10);
+        var first = tier.Reserve(Guid.NewGuid(), "ann", 2, clock.GetUtcNow(), Ttl).Hold!;
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var second = tier.Reserve(Guid.NewGuid(), "ann", 3, clock.GetUtcNow(), Ttl).Hold!;
+
+        Assert.Equal(first.ExpiresAt, second.ExpiresAt);
+        var changes = tier.TakeChanges();
+        Assert.Equal(first.ExpiresAt, Assert.IsType<HoldPlaced>(changes[^1]).Hold.ExpiresAt);
+        Assert.Equal(first.ExpiresAt, tier.NextExpiry);
+
+        // At the first hold's expiry, the replacing one lapses with it.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, tier.ExpireDue(clock.GetUtcNow()));
+        Assert.Null(tier.FindActiveHold(second.Id));
+        Assert.Equal((0, 0, 10), Counters(tier));
+    }
+
+    [Fact]
+    public void Reserve_ExpiresInWholeMicroseconds_AsTheRowKeepsIt()
+    {
+        var tier = Tier(capacity: 10);
+        clock.Advance(TimeSpan.FromTicks(1_234_567));
+
+        var hold = tier.Reserve(Guid.NewGuid(), "ann", 1, clock.GetUtcNow(), Ttl).Hold!;
+
+        Assert.Equal(clock.GetUtcNow() + Ttl - TimeSpan.FromTicks(7), hold.ExpiresAt);
+    }
+
+    [Fact]
+    public void Reserve_AfterTheLastHoldEnded_LastsTheFullTime()
+    {
+        var tier = Tier(capacity: 10);
+        var first = tier.Reserve(Guid.NewGuid(), "ann", 2, clock.GetUtcNow(), Ttl).Hold!;
+        clock.Advance(TimeSpan.FromMinutes(10));
+        tier.Release(first.Id, "ann", clock.GetUtcNow());
+
+        var again = tier.Reserve(Guid.NewGuid(), "ann", 2, clock.GetUtcNow(), Ttl).Hold!;
+        var other = tier.Reserve(Guid.NewGuid(), "bob", 2, clock.GetUtcNow(), Ttl).Hold!;
+
+        Assert.Equal(clock.GetUtcNow() + Ttl, again.ExpiresAt);
+        Assert.Equal(clock.GetUtcNow() + Ttl, other.ExpiresAt);
+    }
+
+    [Fact]
+    public void Reserve_ReplacingFails_KeepsTheLiveHoldAsItWas()
+    {
+        var tier = Tier(capacity: 5);
+        var first = tier.Reserve(Guid.NewGuid(), "ann", 2, clock.GetUtcNow(), Ttl).Hold!;
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        var refused = tier.Reserve(Guid.NewGuid(), "ann", 6, clock.GetUtcNow(), Ttl);
+
+        Assert.Equal(TierOutcome.SoldOut, refused.Outcome);
+        Assert.Equal(first, tier.FindActiveHold(first.Id));
+    }
+
+    [Fact]
     public void ExpiredHold_NeverCountsAgainstCapacity_EvenBeforeAnyTimerRuns()
     {
         var tier = Tier(capacity: 5);

@@ -38,10 +38,29 @@ public static class Checkout
     public static async Task<JsonElement> GetOrderAsync(this HttpClient client, Guid orderId) =>
         await (await client.GetAsync($"/api/orders/{orderId}")).AssertJson(HttpStatusCode.OK);
 
-    /// <summary>Polls the order until it reaches <paramref name="status"/> (fails the test after 20 s).</summary>
+    /// <summary>
+    /// Waits until the order reaches <paramref name="status"/> (fails the test
+    /// after <paramref name="seconds"/>) as a buyer's page does: each read waits
+    /// on the server while the status is still the one last seen
+    /// (<c>waitWhile</c>), and a wait answered early with nothing changed (an
+    /// order grain on its way out answers its waiters at once) is asked again
+    /// a second later, so the reads stay within the orders rate limit.
+    /// </summary>
     public static async Task<JsonElement> WaitForStatusAsync(this HttpClient client, Guid orderId, string status, int seconds = 20)
     {
-        var order = await Eventually.Value(() => client.GetOrderAsync(orderId), o => o.GetProperty("status").GetString() == status, TimeSpan.FromSeconds(seconds));
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var order = await client.GetOrderAsync(orderId);
+        while (order.GetProperty("status").GetString() is { } seen && seen != status && DateTime.UtcNow < deadline)
+        {
+            var asked = DateTime.UtcNow;
+            var wait = Math.Clamp((int)Math.Ceiling((deadline - asked).TotalSeconds), 1, 20);
+            order = await (await client.GetAsync($"/api/orders/{orderId}?waitWhile={seen}&waitSeconds={wait}")).AssertJson(HttpStatusCode.OK);
+            if (order.GetProperty("status").GetString() == seen && asked.AddSeconds(1) - DateTime.UtcNow is { Ticks: > 0 } early)
+            {
+                await Task.Delay(early);
+            }
+        }
+
         Assert.Equal(status, order.GetProperty("status").GetString());
         return order;
     }

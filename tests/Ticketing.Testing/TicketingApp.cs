@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Payments;
 
 namespace Ticketing.Testing;
@@ -50,6 +51,10 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 
     public TestDatabase Database { get; }
 
+    /// <summary>Every rate limit off, for a test that sends many requests as one caller on purpose (and says why).</summary>
+    public static IDictionary<string, string?> RateLimitsOff =>
+        new RateLimitOptions().Policies().ToDictionary(policy => $"{policy.Key}:PerMinute", _ => (string?)"0");
+
     /// <summary>What the silo logged at its configured level (warnings and errors, appsettings.json), oldest first.</summary>
     public IReadOnlyList<LoggedEntry> Logs
     {
@@ -86,6 +91,18 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(userId, roles, organizations, events));
+        return client;
+    }
+
+    /// <summary>A client whose requests come from <paramref name="address"/> (the in-process server has none of its own), with a bearer token when given.</summary>
+    public HttpClient ClientFrom(IPAddress address, string? token = null)
+    {
+        var client = new HttpClient(Server.CreateHandler(context => context.Connection.RemoteIpAddress = address)) { BaseAddress = Server.BaseAddress };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
         return client;
     }
 

@@ -11,34 +11,41 @@ namespace Ticketing.Load.Scenarios;
 /// webhook went through the inbox and the saga issued the ticket), waiting
 /// on the order as a buyer's page does (<c>?waitWhile=awaiting_payment,paid</c>)
 /// rather than polling. Reports completed orders per second, and each step's
-/// latency as its own row. Requests go over kept-alive
+/// latency as its own row. The virtual users act as many buyers in turn
+/// (<see cref="Identities{T}"/>), each within the silo's limits per buyer:
+/// a purchase sends one hold and up to three order requests (the placement
+/// and at most two waits). Requests go over kept-alive
 /// <see cref="LeanConnection"/>s (each buyer's hold prepared once), so the
 /// generator leaves the cores to the silo and PostgreSQL it measures.
 /// </summary>
 public static class Checkout
 {
+    /// <summary>The placement, and waits of up to 20 s each for <see cref="TicketsWithin"/>: at most two.</summary>
+    private const int OrderRequestsAtMost = 3;
+
     private static readonly TimeSpan TicketsWithin = TimeSpan.FromSeconds(30);
     private static readonly byte[] TestCard = "payment_method=pm_card_visa"u8.ToArray();
 
     public static async Task<IReadOnlyList<RunResult>> RunAsync(TicketingApi api, Uri stripe, string stripeKey, LoadShape shape, CpuAccount? cpu)
     {
         var tierId = await api.CreateTierAsync("Checkout", capacity: 1_000_000, maxPerOrder: 1);
-        var tokens = Enumerable.Range(0, shape.Users).Select(user => api.Token($"checkout-buyer-{user}", "buyer")).ToArray();
-        var holdRequests = tokens
-            .Select(token => LeanConnection.Request(HttpMethod.Post, api.Target, "/api/holds", token, JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 })))
-            .ToArray();
+        var buyers = new Identities<Buyer>(SiloLimits.Rest((SiloLimits.Holds, 1), (SiloLimits.Orders, OrderRequestsAtMost)), buyer =>
+        {
+            var token = api.Token($"checkout-buyer-{buyer}", "buyer");
+            return new Buyer(token, LeanConnection.Request(HttpMethod.Post, api.Target, "/api/holds", token, JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 })));
+        });
         using var silo = new LeanPool(api.Target);
         using var stripeApi = new LeanPool(stripe);
         string[] stepNames = ["hold", "order", "pay", "tickets"];
         var steps = stepNames.ToDictionary(name => name, _ => new LoadRun.Recorder());
         var measureFrom = Stopwatch.GetTimestamp() + (long)(shape.Warmup.TotalSeconds * Stopwatch.Frequency);
 
-        var whole = await LoadRun.RunAsync("checkout: hold, order, pay, tickets (one order)", shape, async (user, cancellationToken) =>
+        var whole = await LoadRun.RunAsync("checkout: hold, order, pay, tickets (one order)", shape, (_, cancellationToken) => buyers.RunAsync(async buyer =>
         {
-            var token = tokens[user];
+            var token = buyer.Token;
             var measuring = Stopwatch.GetTimestamp() >= measureFrom;
 
-            var (status, hold) = await Timed(steps["hold"], measuring, 201, () => silo.SendAsync(holdRequests[user], keepBody: true, cancellationToken));
+            var (status, hold) = await Timed(steps["hold"], measuring, 201, () => silo.SendAsync(buyer.Hold, keepBody: true, cancellationToken));
             if (status != 201)
             {
                 return Failed("hold", status, hold);
@@ -88,11 +95,14 @@ public static class Checkout
                 return (408, null);
             });
             return status == 200 ? StepOutcome.Success : Failed("tickets", status, tickets);
-        }, cpu);
+        }), cpu);
 
         var measured = TimeSpan.FromSeconds(whole.Seconds);
-        return [whole, .. stepNames.Select(name => steps[name].Result($"  step: {name}", shape, measured))];
+        return [whole with { Identities = buyers.Count }, .. stepNames.Select(name => steps[name].Result($"  step: {name}", shape, measured))];
     }
+
+    /// <summary>A buyer's token, and their hold request prepared once.</summary>
+    private sealed record Buyer(string Token, byte[] Hold);
 
     private static JsonElement Property(string? json, string name)
     {

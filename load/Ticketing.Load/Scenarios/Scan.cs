@@ -9,7 +9,9 @@ namespace Ticketing.Load.Scenarios;
 /// arrive. Nine scans in ten are a code's first (an admission, a durable
 /// write); one in ten scans again a code already admitted. The tickets are
 /// written straight into the database beforehand (fulfilled orders of four),
-/// so the run measures the gate, not the checkout.
+/// so the run measures the gate, not the checkout. The virtual users act as
+/// many scanning devices in turn (<see cref="Identities{T}"/>), each within
+/// the silo's limit per scanner.
 /// </summary>
 public static class Scan
 {
@@ -18,27 +20,32 @@ public static class Scan
         var tierId = await api.CreateTierAsync("Venue", capacity: tickets);
         var (eventId, tokens) = await IssueAsync(connectionString, tierId, tickets);
         var arrived = -1;
-        return await LoadRun.RunAsync($"scan: {tickets} tickets, first scans and 1 in 10 again", shape, async (user, cancellationToken) =>
+        var devices = new Identities<string>(SiloLimits.Rest((SiloLimits.Scans, 1)), device => $"gate-{device}");
+        var result = await LoadRun.RunAsync($"scan: {tickets} tickets, first scans and 1 in 10 again", shape, (user, cancellationToken) => devices.RunAsync(async device =>
         {
             var next = Interlocked.Increment(ref arrived);
             var token = next % 10 == 9 && next > 0
                 ? tokens[Random.Shared.Next(Math.Min(next, tokens.Length))]
                 : tokens[next % tokens.Length];
-            var (status, failure) = await api.SendLeanAsync(HttpMethod.Post, "/api/scans", $"gate-{user}", "scanner",
+            var (status, failure) = await api.SendLeanAsync(HttpMethod.Post, "/api/scans", device, "scanner",
                 new { token, eventId, gate = $"gate-{user % 20}" }, cancellationToken);
             return status == HttpStatusCode.OK ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }, cpu);
+        }), cpu);
+        return result with { Identities = devices.Count };
     }
 
     /// <summary>The cost floor of the same requests: an authenticated read answered by one grain call, no database.</summary>
     public static async Task<RunResult> ReferenceAsync(TicketingApi api, LoadShape shape, CpuAccount? cpu)
     {
         var tierId = await api.CreateTierAsync("Reference", capacity: 10);
-        return await LoadRun.RunAsync("reference: GET /api/tiers/{id} (auth + one grain call)", shape, async (user, cancellationToken) =>
+        // The catalogue is limited per user when the request carries a token, as these do.
+        var devices = new Identities<string>(SiloLimits.Rest((SiloLimits.Anonymous, 1)), device => $"gate-{device}");
+        var result = await LoadRun.RunAsync("reference: GET /api/tiers/{id} (auth + one grain call)", shape, (_, cancellationToken) => devices.RunAsync(async device =>
         {
-            var (status, failure) = await api.SendLeanAsync(HttpMethod.Get, $"/api/tiers/{tierId}", $"gate-{user}", "scanner", null, cancellationToken);
+            var (status, failure) = await api.SendLeanAsync(HttpMethod.Get, $"/api/tiers/{tierId}", device, "scanner", null, cancellationToken);
             return status == HttpStatusCode.OK ? StepOutcome.Success : StepOutcome.Failed(failure ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }, cpu);
+        }), cpu);
+        return result with { Identities = devices.Count };
     }
 
     private static async Task<(Guid EventId, string[] Tokens)> IssueAsync(string connectionString, Guid tierId, int count)

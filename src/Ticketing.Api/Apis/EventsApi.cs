@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Events;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Persistence.Events;
 using Ticketing.Persistence.Tiers;
@@ -15,8 +16,8 @@ internal static class EventsApi
     {
         var events = app.MapGroup("/api/events").WithTags("Events");
         events.MapPost("/", CreateEvent).RequireAuthorization(Roles.Organizer);
-        events.MapGet("/", ListUpcomingEvents);
-        events.MapGet("/{eventId:guid}", GetEvent);
+        events.MapGet("/", ListUpcomingEvents).RequireRateLimiting(RateLimits.Anonymous);
+        events.MapGet("/{eventId:guid}", GetEvent).RequireRateLimiting(RateLimits.Anonymous);
         events.MapPost("/{eventId:guid}/tiers", CreateTier).RequireAuthorization(Roles.Organizer);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
 using Ticketing.Persistence.Tiers;
@@ -13,7 +14,7 @@ internal static class HoldsApi
 {
     public static void MapHoldsApi(this IEndpointRouteBuilder app)
     {
-        var holds = app.MapGroup("/api/holds").WithTags("Holds").RequireAuthorization(Roles.Buyer);
+        var holds = app.MapGroup("/api/holds").WithTags("Holds").RequireAuthorization(Roles.Buyer).RequireRateLimiting(RateLimits.Holds);
         holds.MapPost("/", PlaceHold)
             .MayAnswer(StatusCodes.Status403Forbidden, "`admission-required`: the event sells through its waiting room, and the `Admission-Pass` header holds no live pass of the caller's own.")
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no tier `tierId`.")

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
 using Ticketing.Persistence.Orders;
@@ -17,7 +18,7 @@ internal static class OrdersApi
 
     public static void MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization(Roles.BuyerOrOrganizer);
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization(Roles.BuyerOrOrganizer).RequireRateLimiting(RateLimits.Orders);
         orders.MapPost("/", PlaceOrder).RequireAuthorization(Roles.Buyer)
             .MayAnswer(StatusCodes.Status409Conflict, "`hold-in-order`: a hold already belongs to another order.")
             .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`hold-not-found` or `payment-refused`: a hold is not a live hold of the caller's, or Stripe refused the payment.")

@@ -21,7 +21,7 @@ internal static class TicketsApi
         tickets.MapPost("/{ticketId:guid}/reissue", ReissueCode)
             .MayAnswer(StatusCodes.Status409Conflict, "`ticket-not-valid`: only an issued ticket gets a new code.");
 
-        app.MapPost("/api/scans", Scan).WithTags("Scans").RequireAuthorization(Roles.Scanner)
+        app.MapPost("/api/scans", Scan).WithTags("Scans").RequireAuthorization(Roles.Scanner).RequireRateLimiting(RateLimits.Scans)
             .MayAnswer(StatusCodes.Status403Forbidden, "`forbidden`: this scanner does not work the gates of the event; nothing was admitted or recorded.");
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Abstractions.Tiers;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
 
@@ -12,7 +13,7 @@ internal static class TiersApi
     public static void MapTiersApi(this IEndpointRouteBuilder app)
     {
         var tiers = app.MapGroup("/api/tiers").WithTags("Tiers");
-        tiers.MapGet("/{tierId:guid}", GetTier);
+        tiers.MapGet("/{tierId:guid}", GetTier).RequireRateLimiting(RateLimits.Anonymous);
         tiers.MapPatch("/{tierId:guid}", ChangeCapacity).RequireAuthorization(Roles.Organizer)
             .MayAnswer(StatusCodes.Status409Conflict, "`capacity-below-committed`: the capacity is below the tickets already held and issued.")
             .MayAnswer(StatusCodes.Status503ServiceUnavailable, ProblemAnswers.TierUnavailable);

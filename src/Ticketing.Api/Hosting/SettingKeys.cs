@@ -37,6 +37,10 @@ internal static class SettingKeys
     /// <summary>A section, not a key: its keys are Orleans' ClusterMembershipOptions (ProbeTimeout, NumMissedProbesLimit...).</summary>
     public const string MembershipSection = "Orleans:Membership";
 
+    /// <summary>The rate limits: <c>Ticketing:RateLimits:{Holds|Orders|Queue|Scans|Anonymous}:{PerMinute|Burst}</c>.</summary>
+    public static readonly IReadOnlyList<string> RateLimits =
+        [.. new Limits.RateLimitOptions().Policies().SelectMany(policy => new[] { $"{policy.Key}:PerMinute", $"{policy.Key}:Burst" })];
+
     /// <summary>Read by ASP.NET Core itself.</summary>
     public static readonly IReadOnlyList<string> Framework = ["ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT"];
 
@@ -47,5 +51,6 @@ internal static class SettingKeys
         AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
         TlsCertificatePath, TlsCertificatePassword, TlsTrustedCaPath,
+        .. RateLimits,
     ];
 }

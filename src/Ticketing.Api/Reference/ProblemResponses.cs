@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using Ticketing.Api.Idempotency;
 using Ticketing.Api.Limits;
@@ -14,7 +15,7 @@ namespace Ticketing.Api.Reference;
 /// Lists each operation's problem responses, read from its endpoint: a token
 /// (401, 403, and the bearer requirement), an id in the route (404), a body
 /// or query (413, 422), an authenticated POST's Idempotency-Key (409, 422),
-/// a dependency briefly away (503, any route), and whatever the route
+/// a rate limit (429), a dependency briefly away (503, any route), and whatever the route
 /// declares with <see cref="ProblemAnswers.MayAnswer{TBuilder}"/>.
 /// Read from metadata rather than written route by route, so a new route's
 /// token, ids and body are described without anyone remembering to.
@@ -57,6 +58,11 @@ internal sealed class ProblemResponses : IOpenApiOperationTransformer
         if (takesBody || parameters.Any(p => p.Source == BindingSource.Query || (p.Source == BindingSource.Path && p.Type != typeof(Guid))))
         {
             problems.Add((StatusCodes.Status422UnprocessableEntity, "`validation`: the request is not valid; `errors` names each field and what is wrong with it."));
+        }
+
+        if (metadata.OfType<EnableRateLimitingAttribute>().LastOrDefault() is { PolicyName: { } policy })
+        {
+            problems.Add((StatusCodes.Status429TooManyRequests, $"`rate-limited`: the caller went over its rate (policy `{policy}`) and nothing was done; retry after Retry-After seconds."));
         }
 
         // Every route reads PostgreSQL or calls a grain: either may be briefly away (Problem.UnavailableDetails).

@@ -100,6 +100,10 @@ public sealed class TierInventory
         return free < quantity ? new ReserveResult(TierOutcome.SoldOut, null, $"{tier.Available} available, {quantity} asked for.") : null;
     }
 
+    /// <summary>
+    /// Holds tickets for a buyer for <paramref name="lifetime"/>. A buyer's new
+    /// hold replaces their live one on this tier and keeps its expiry.
+    /// </summary>
     public ReserveResult Reserve(Guid holdId, string userId, int quantity, DateTimeOffset now, TimeSpan lifetime)
     {
         if (Refusal(userId, quantity, now) is { } refused)
@@ -113,7 +117,10 @@ public sealed class TierInventory
             End(replaced.Id, HoldStatus.Released, now, orderId: null);
         }
 
-        var hold = new HoldInfo(holdId, tier.Id, userId, quantity, now + lifetime, HoldStatus.Active);
+        // Holding again never extends a hold: the new one lapses when the one it
+        // replaces would have, or a buyer could keep seats off sale by re-holding.
+        var expiresAt = replaced?.ExpiresAt ?? WholeMicroseconds(now + lifetime);
+        var hold = new HoldInfo(holdId, tier.Id, userId, quantity, expiresAt, HoldStatus.Active);
         Add(hold);
         changes.Add(new HoldPlaced(hold));
         return new ReserveResult(TierOutcome.Done, hold, null, replaced?.Id);
@@ -217,11 +224,11 @@ public sealed class TierInventory
         return ending.Count;
     }
 
-    /// <summary>The changes made since the last call, oldest first.</summary>
     /// <summary>Records that the stored counters were wrong, so the next write stores the derived ones (and says so in the audit).</summary>
     public void CorrectStoredCounters(int storedReserved, int storedIssued) =>
         changes.Add(new CountersCorrected(storedReserved, storedIssued, tier.Reserved, tier.Issued));
 
+    /// <summary>The changes made since the last call, oldest first.</summary>
     public IReadOnlyList<TierChange> TakeChanges()
     {
         var taken = changes.ToArray();
@@ -247,6 +254,13 @@ public sealed class TierInventory
         tier = tier with { Reserved = tier.Reserved - hold.Quantity };
         changes.Add(new HoldEnded(holdId, status, now, hold.ExpiresAt, orderId));
     }
+
+    /// <summary>
+    /// The precision PostgreSQL keeps (Npgsql truncates the rest): a hold then
+    /// has the same expiry in memory as in its row, and keeps it when a
+    /// replacing hold inherits it from a tier that reloaded.
+    /// </summary>
+    private static DateTimeOffset WholeMicroseconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
 
     private List<TierTicket> TicketsOf(Guid orderId)
     {
