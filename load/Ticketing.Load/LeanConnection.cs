@@ -47,13 +47,20 @@ public sealed class LeanConnection : IDisposable
         }
     }
 
-    /// <summary>A request's bytes: method, path, host, bearer token and an optional body (JSON unless said otherwise).</summary>
-    public static byte[] Request(HttpMethod method, Uri target, string path, string bearerToken, byte[]? body = null, string contentType = "application/json")
+    /// <summary>A request's bytes: method, path, host, bearer token, an optional body (JSON unless said otherwise) and any further headers.</summary>
+    public static byte[] Request(
+        HttpMethod method, Uri target, string path, string bearerToken, byte[]? body = null, string contentType = "application/json",
+        IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{method.Method} {path} HTTP/1.1\r\n")
             .Append(CultureInfo.InvariantCulture, $"Host: {target.Authority}\r\n")
             .Append(CultureInfo.InvariantCulture, $"Authorization: Bearer {bearerToken}\r\n");
+        foreach (var (name, value) in headers ?? [])
+        {
+            head.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
+        }
+
         if (body is not null)
         {
             head.Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\n");

@@ -10,8 +10,8 @@ if (Console.IsOutputRedirected)
 }
 
 var target = new Option<string>("--target") { Description = "Base URL of the API silo.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout", Required = true };
-scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout");
+var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout | onsale", Required = true };
+scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout", "onsale");
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
@@ -27,10 +27,21 @@ var stripeKey = new Option<string>("--stripe-key") { Description = "checkout: a 
 var tickets = new Option<int>("--tickets") { Description = "scan: tickets issued at the venue before the gates open.", DefaultValueFactory = _ => 400_000 };
 var siloPid = new Option<int?>("--silo-pid") { Description = "The silo's process id on this machine: reports its CPU per request (steadier than throughput)." };
 var emulatorPid = new Option<int?>("--emulator-pid") { Description = "The Stripe emulator's process id on this machine: reports its CPU per request too." };
+var onsaleDefaults = new OnsaleSettings();
+var entrants = new Option<int>("--entrants") { Description = "onsale: buyers who join the waiting room.", DefaultValueFactory = _ => onsaleDefaults.Entrants };
+var earlyShare = new Option<double>("--early-share") { Description = "onsale: the share of entrants who join before the opening.", DefaultValueFactory = _ => onsaleDefaults.EarlyShare };
+var admitPerMinute = new Option<int>("--admit-per-minute") { Description = "onsale: the on-sale's admission rate.", DefaultValueFactory = _ => onsaleDefaults.AdmitPerMinute };
+var maxPerBuyer = new Option<int>("--max-per-buyer") { Description = "onsale: the on-sale's tickets per buyer (0: no cap).", DefaultValueFactory = _ => onsaleDefaults.MaxPerBuyer ?? 0 };
+var seats = new Option<int>("--seats") { Description = "onsale: seats on sale, over two tiers.", DefaultValueFactory = _ => onsaleDefaults.Seats };
+var lateRate = new Option<double>("--late-rate") { Description = "onsale: joins a second after the opening.", DefaultValueFactory = _ => onsaleDefaults.LateRate };
+var inFlight = new Option<int>("--in-flight") { Description = "onsale: most requests in flight at once, long-polls included (each holds a connection).", DefaultValueFactory = _ => onsaleDefaults.InFlight };
+var joiners = new Option<int>("--joiners") { Description = "onsale: joins in flight at once, before the opening (back to back) and after it.", DefaultValueFactory = _ => onsaleDefaults.Joiners };
+var noComparison = new Option<bool>("--no-comparison") { Description = "onsale: skip the same arrivals without an on-sale." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
     target, scenario, users, rate, duration, warmup, capacity, connection, baselineConnection, signingKey, output, noBaseline, siloPid, emulatorPid, tickets, stripe, stripeKey,
+    entrants, earlyShare, admitPerMinute, maxPerBuyer, seats, lateRate, inFlight, joiners, noComparison,
 };
 
 root.SetAction(async parsed =>
@@ -47,9 +58,9 @@ root.SetAction(async parsed =>
         return 2;
     }
 
-    if ((name is "baseline" or "scan" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
+    if ((name is "baseline" or "scan" or "onsale" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
     {
-        AnsiConsole.MarkupLine("[red]--connection is needed for the baseline (or pass --no-baseline).[/]");
+        AnsiConsole.MarkupLine("[red]--connection is needed for the baseline (or pass --no-baseline), the scan's tickets and the on-sale's safety counts.[/]");
         return 2;
     }
 
@@ -104,6 +115,17 @@ root.SetAction(async parsed =>
             results.AddRange(await Checkout.RunAsync(api, new Uri(stripeUrl), parsed.GetValue(stripeKey)!, shape, cpu));
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"checkout: {results[0].Throughput:0} orders/s completed (target >= 1,000); step p99s: {string.Join(", ", results.Skip(1).Select(r => $"{r.Name.Trim()} {r.P99Ms:0.0} ms"))} (target < 50 ms each)"));
+            break;
+        case "onsale":
+            var onsale = await Onsale.RunAsync(api, new OnsaleSettings(
+                    parsed.GetValue(entrants), parsed.GetValue(earlyShare), parsed.GetValue(admitPerMinute),
+                    parsed.GetValue(maxPerBuyer) is > 0 and var cap ? cap : null, parsed.GetValue(seats), parsed.GetValue(lateRate),
+                    parsed.GetValue(inFlight), parsed.GetValue(joiners), !parsed.GetValue(noComparison)),
+                connectionString!, parsed.GetValue(stripe) is { } onsaleStripe ? new Uri(onsaleStripe) : null, parsed.GetValue(stripeKey)!,
+                parsed.GetValue(siloPid), cpu);
+            results.AddRange(onsale.Results);
+            notes.AddRange(onsale.Notes);
+            exitCode = onsale.Safe ? 0 : 1;
             break;
         case "onsale-race":
             var (run, verdict) = await OnsaleRace.RunAsync(api, shape.Users, parsed.GetValue(capacity), connectionString);

@@ -30,6 +30,13 @@ public static class GrainReferences
         return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateGuidKey(key, extension)), types.Interface);
     }
 
+    /// <summary>A grain keyed by a Guid and a string (its key extension).</summary>
+    public static T Reference<T>(this IGrainFactory grains, Guid key, string keyExtension) where T : IGrainWithGuidCompoundKey
+    {
+        var types = Resolved<T>.From(grains);
+        return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateGuidKey(key, keyExtension)), types.Interface);
+    }
+
     /// <summary>The grain type and interface type of one grain interface.</summary>
     /// <remarks>A class: a reference is published whole, where a struct of several words could be read half-written by a concurrent first call.</remarks>
     private sealed record Types(GrainType Grain, GrainInterfaceType Interface);

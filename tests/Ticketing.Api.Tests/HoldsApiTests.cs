@@ -1,5 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Ticketing.Abstractions.OnSales;
+using Ticketing.Abstractions.Tiers;
+using Ticketing.Grains.OnSales;
+using Ticketing.Persistence.OnSales;
 using Ticketing.Testing;
 
 namespace Ticketing.Api.Tests;
@@ -223,6 +228,29 @@ public sealed class HoldsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
 
         await response.AssertProblem(HttpStatusCode.UnprocessableEntity, "validation");
         Assert.Equal(0L, await HoldRows(tierId));
+    }
+
+    [Fact]
+    public async Task PlaceHold_PastTheOnSalesMaxPerBuyer_Returns409BuyerLimitAndHoldsNothing()
+    {
+        var tierId = await CreateTier(capacity: 10);
+        var siblingId = await TierSetup.AddSiblingAsync(fixture.App, tierId, capacity: 10);
+        var eventId = (await fixture.App.Grains().GetGrain<ITicketTierGrain>(tierId).GetTier()).Tier!.EventId;
+        var rules = await fixture.App.Services.GetRequiredService<OnSaleStore>().SetAsync(
+            new OnSaleRules(Guid.NewGuid(), eventId, DateTimeOffset.UtcNow.AddMinutes(-1), AdmitPerMinute: 60, PassMinutes: 10, MaxPerBuyer: 3),
+            CancellationToken.None);
+        await fixture.App.Grains().GetGrain<ITicketTierGrain>(tierId).ApplyOnSale(rules);
+        await fixture.App.Grains().GetGrain<ITicketTierGrain>(siblingId).ApplyOnSale(rules);
+        var buyer = fixture.App.Buyer("capped-buyer");
+        buyer.DefaultRequestHeaders.Add("Admission-Pass", fixture.App.Services.GetRequiredService<AdmissionPasses>().Issue(rules, "capped-buyer", DateTimeOffset.UtcNow.AddMinutes(10)));
+        await (await buyer.PostJson("/api/holds", new { tierId, quantity = 2 })).AssertJson(HttpStatusCode.Created);
+
+        var response = await buyer.PostJson("/api/holds", new { tierId = siblingId, quantity = 2 });
+
+        var problem = await response.AssertProblem(HttpStatusCode.Conflict, "buyer-limit");
+        Assert.Contains("at most 3 tickets", problem.GetProperty("detail").GetString());
+        Assert.Equal(0L, await HoldRows(siblingId));
+        await (await buyer.PostJson("/api/holds", new { tierId = siblingId, quantity = 1 })).AssertJson(HttpStatusCode.Created);
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient client, string key, object body)

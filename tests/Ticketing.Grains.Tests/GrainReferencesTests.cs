@@ -9,18 +9,22 @@ namespace Ticketing.Grains.Tests;
 public sealed class GrainReferencesTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     [Fact]
-    public async Task Reference_IsTheReferenceOrleansMakes_ForGuidAndIntegerKeys()
+    public async Task Reference_IsTheReferenceOrleansMakes_ForGuidIntegerAndCompoundKeys()
     {
         var grains = fixture.App.Grains();
         var tierId = await TierSetup.CreateAsync(fixture.App, capacity: 7);
 
         var tier = grains.Reference<ITicketTierGrain>(tierId);
         var gate = grains.Reference<IGateGrain>(3);
+        var allowance = grains.Reference<IBuyerAllowanceGrain>(tierId, "buyer-7");
 
         Assert.Equal(grains.GetGrain<ITicketTierGrain>(tierId), tier);
         Assert.Equal(((GrainReference)grains.GetGrain<ITicketTierGrain>(tierId)).InterfaceType, ((GrainReference)tier).InterfaceType);
         Assert.Equal(grains.GetGrain<IGateGrain>(3).GetGrainId(), gate.GetGrainId());
         Assert.NotEqual(grains.Reference<ITicketTierGrain>(Guid.NewGuid()).GetGrainId(), tier.GetGrainId());
+        Assert.Equal(grains.GetGrain<IBuyerAllowanceGrain>(tierId, "buyer-7").GetGrainId(), allowance.GetGrainId());
+        Assert.Equal(((GrainReference)grains.GetGrain<IBuyerAllowanceGrain>(tierId, "buyer-7")).InterfaceType, ((GrainReference)allowance).InterfaceType);
+        Assert.NotEqual(grains.Reference<IBuyerAllowanceGrain>(tierId, "buyer-8").GetGrainId(), allowance.GetGrainId());
         Assert.Equal(7, (await tier.GetTier()).Tier!.Capacity);
     }
 

@@ -18,7 +18,7 @@ internal static class HoldsApi
         holds.MapPost("/", PlaceHold)
             .MayAnswer(StatusCodes.Status403Forbidden, "`admission-required`: the event sells through its waiting room, and the `Admission-Pass` header holds no live pass of the caller's own.")
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no tier `tierId`.")
-            .MayAnswer(StatusCodes.Status409Conflict, "`sold-out`: fewer tickets are available than asked for.")
+            .MayAnswer(StatusCodes.Status409Conflict, "`sold-out`: fewer tickets are available than asked for; `buyer-limit`: the event's on-sale lets one buyer have at most `maxPerBuyer` of its tickets at once, and this hold would go past it.")
             .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`validation`: the quantity is over the tier's limit per order.")
             .MayAnswer(StatusCodes.Status503ServiceUnavailable, ProblemAnswers.TierUnavailable);
         holds.MapGet("/{holdId:guid}", GetHold);
@@ -47,6 +47,7 @@ internal static class HoldsApi
             { Outcome: TierOutcome.Done, Hold: { } hold } => TypedResults.Created($"/api/holds/{hold.Id}", HoldResponse.From(hold)),
             { Outcome: TierOutcome.AdmissionRequired } => Problem.Of(StatusCodes.Status403Forbidden, "admission-required", "Admission pass required.", result.Detail!),
             { Outcome: TierOutcome.SoldOut } => Problem.Conflict("sold-out", "Sold out.", result.Detail ?? "Not enough tickets are available."),
+            { Outcome: TierOutcome.BuyerLimit } => Problem.Conflict("buyer-limit", "Buyer limit reached.", result.Detail!),
             { Outcome: TierOutcome.Invalid } => Problem.Validation("quantity", result.Detail ?? "quantity is out of range."),
             _ => Problem.NotFound($"No tier {request.TierId}."),
         };

@@ -34,6 +34,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<EventOwners>();
         builder.Services.AddSingleton<TierStore>();
         builder.Services.AddSingleton<OnSaleStore>();
+        builder.Services.AddSingleton<BuyerTicketStore>();
         builder.Services.AddSingleton<QueueStore>();
         builder.Services.AddSingleton<TierRepository>();
         builder.Services.AddSingleton<HoldStore>();

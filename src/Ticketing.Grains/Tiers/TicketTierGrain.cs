@@ -103,7 +103,59 @@ public sealed class TicketTierGrain(
             });
         }
 
-        var result = inventory.Reserve(Guid.CreateVersion7(), userId, quantity, Now, options.Value.Ttl);
+        if (onSale is { MaxPerBuyer: { } cap } && inventory.Refusal(userId, quantity, Now) is null)
+        {
+            return await ReserveWithinCap(onSale.EventId, cap, userId, quantity);
+        }
+
+        return await Place(Guid.CreateVersion7(), userId, quantity);
+    }
+
+    /// <summary>
+    /// Asks the buyer's allowance in the event before deciding, then tells it
+    /// what became of the hold. Only the allowance's answer is awaited between
+    /// the two: the tier's own decision is still made in one synchronous step.
+    /// </summary>
+    private async Task<ReserveResult> ReserveWithinCap(Guid eventId, int cap, string userId, int quantity)
+    {
+        var holdId = Guid.CreateVersion7();
+        var allowance = GrainFactory.Reference<IBuyerAllowanceGrain>(eventId, userId);
+        var claim = await allowance.Claim(holdId, TierId, quantity, cap);
+        if (!claim.Granted)
+        {
+            return new ReserveResult(TierOutcome.BuyerLimit, null,
+                $"One buyer may have at most {cap} tickets of this event at once (live holds, unpaid orders and tickets, across its tiers); you have {claim.Counted} besides this hold.");
+        }
+
+        ReserveResult result;
+        var deciding = false;
+        try
+        {
+            await Loaded(); // a reload may have begun during the claim
+            if (inventory is null)
+            {
+                result = new ReserveResult(NoTier().Outcome, null, $"No tier {TierId}.");
+            }
+            else
+            {
+                deciding = true;
+                result = await Place(holdId, userId, quantity);
+            }
+        }
+        catch
+        {
+            // Before the decision nothing was written; after it, only the write can have failed.
+            await allowance.Settle(holdId, deciding ? HoldFate.WriteFailed : HoldFate.Refused);
+            throw;
+        }
+
+        await allowance.Settle(holdId, result.Outcome == TierOutcome.Done ? HoldFate.Placed : HoldFate.Refused);
+        return result;
+    }
+
+    private async Task<ReserveResult> Place(Guid holdId, string userId, int quantity)
+    {
+        var result = inventory!.Reserve(holdId, userId, quantity, Now, options.Value.Ttl);
         if (result.Outcome == TierOutcome.Done)
         {
             await Write();

@@ -86,11 +86,8 @@ public sealed class TierInventory
         return expired;
     }
 
-    /// <summary>
-    /// Holds tickets for a buyer for <paramref name="lifetime"/>. A buyer's new
-    /// hold replaces their live one on this tier and keeps its expiry.
-    /// </summary>
-    public ReserveResult Reserve(Guid holdId, string userId, int quantity, DateTimeOffset now, TimeSpan lifetime)
+    /// <summary>Why a reserve would be refused now (quantity out of range, too few tickets), or null when it would be placed.</summary>
+    public ReserveResult? Refusal(string userId, int quantity, DateTimeOffset now)
     {
         ExpireDue(now);
         if (quantity < 1 || quantity > tier.MaxPerOrder)
@@ -99,13 +96,22 @@ public sealed class TierInventory
         }
 
         // A buyer's new hold replaces the old one, so the old one's tickets count as free for it.
-        var replaced = holdByUser.TryGetValue(userId, out var oldId) ? holds[oldId] : null;
-        var free = tier.Available + (replaced?.Quantity ?? 0);
-        if (free < quantity)
+        var free = tier.Available + (ReplacedBy(userId)?.Quantity ?? 0);
+        return free < quantity ? new ReserveResult(TierOutcome.SoldOut, null, $"{tier.Available} available, {quantity} asked for.") : null;
+    }
+
+    /// <summary>
+    /// Holds tickets for a buyer for <paramref name="lifetime"/>. A buyer's new
+    /// hold replaces their live one on this tier and keeps its expiry.
+    /// </summary>
+    public ReserveResult Reserve(Guid holdId, string userId, int quantity, DateTimeOffset now, TimeSpan lifetime)
+    {
+        if (Refusal(userId, quantity, now) is { } refused)
         {
-            return new ReserveResult(TierOutcome.SoldOut, null, $"{tier.Available} available, {quantity} asked for.");
+            return refused;
         }
 
+        var replaced = ReplacedBy(userId);
         if (replaced is not null)
         {
             End(replaced.Id, HoldStatus.Released, now, orderId: null);
@@ -229,6 +235,8 @@ public sealed class TierInventory
         changes.Clear();
         return taken;
     }
+
+    private HoldInfo? ReplacedBy(string userId) => holdByUser.TryGetValue(userId, out var holdId) ? holds[holdId] : null;
 
     private void Add(HoldInfo hold)
     {

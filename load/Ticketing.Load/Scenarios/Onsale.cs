@@ -1,0 +1,785 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Spectre.Console;
+using Ticketing.Load.Transports;
+
+namespace Ticketing.Load.Scenarios;
+
+/// <summary>The on-sale scenario's settings (see --help).</summary>
+public sealed record OnsaleSettings(
+    int Entrants = 100_000,
+    double EarlyShare = 0.8,
+    int AdmitPerMinute = 30_000,
+    int? MaxPerBuyer = 4,
+    int Seats = 20_000,
+    double LateRate = 1_000,
+    int InFlight = 8_000,
+    int Joiners = 200,
+    bool Comparison = true)
+{
+    public int EarlyCount => (int)Math.Round(Entrants * Math.Clamp(EarlyShare, 0, 1));
+
+    /// <summary>
+    /// How far ahead the opening moves once the early joiners have joined:
+    /// longer than a long-poll, so every page's poll ends at the opening (pages
+    /// count down to it).
+    /// </summary>
+    public TimeSpan OpensIn { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>What a tier allows an order: room for a buyer racing the cap with a whole cap on each of two tiers.</summary>
+    public int MaxPerOrder => Math.Max(4, MaxPerBuyer ?? 4);
+}
+
+/// <summary>The figures as rows, the notes that say the rest in words, and the safety counts (the run's exit code).</summary>
+public sealed record OnsaleReport(IReadOnlyList<RunResult> Results, IReadOnlyList<string> Notes, bool Safe);
+
+/// <summary>
+/// A hot on-sale through the waiting room, then the same arrivals without it.
+/// An event with two tiers gets an on-sale opening an hour ahead; most
+/// entrants join its queue as fast as the silo takes them, and every joined
+/// entrant waits as a browser page does (<see cref="WaitingPages"/>). The
+/// opening is then moved a few seconds ahead; the rest join after it at a
+/// fixed rate. Each admitted buyer holds with its pass and checks out: the
+/// order, paying at the Stripe emulator and waiting for the tickets (only
+/// the order without an emulator). One buyer in twenty races holds on both
+/// tiers for a whole cap each, and a few intruders try to hold without a
+/// pass of their own. Then the on-sale is removed and fresh tiers are put
+/// on sale to the same arrivals, each entrant holding at once.
+/// </summary>
+public sealed class Onsale
+{
+    private static readonly TimeSpan TicketsWithin = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
+    private static readonly byte[] TestCard = "payment_method=pm_card_visa"u8.ToArray();
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly TicketingApi api;
+    private readonly Transport silo;
+    private readonly Transport? stripe;
+    private readonly string stripeKey;
+    private readonly OnsaleSettings settings;
+    private readonly string connectionString;
+    private readonly SiloMemory memory;
+    private readonly CpuAccount? cpu;
+    private readonly string organizerToken;
+
+    private readonly LoadRun.Recorder earlyJoins = new();
+    private readonly LoadRun.Recorder lateJoins = new();
+    private readonly LoadRun.Recorder holds = new();
+    private readonly LoadRun.Recorder holdsWhileFull = new();
+    private readonly LoadRun.Recorder orders = new();
+    private readonly LoadRun.Recorder payments = new();
+    private readonly LoadRun.Recorder tickets = new();
+    private readonly LoadRun.Recorder checkouts = new();
+    private readonly LoadRun.Recorder checkoutsWhileFull = new();
+    private readonly LoadRun.Recorder intruders = new();
+    private readonly ConcurrentDictionary<string, long> capRaces = new();
+    private readonly ConcurrentBag<Task> buying = [];
+    private readonly TaskCompletionSource everyoneDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Guid eventId;
+    private Guid[] tierIds = [];
+    private OnsaleEntrant[] entrants = [];
+    private TimeSpan passLifetime;
+    private int resolved;
+    private int admissionsSeen;
+    private Task intruding = Task.CompletedTask;
+    private WaitingPages? pages;
+    private long waitingNow;
+    private long peakWaiting;
+    private long peakResidentBytes;
+
+    private Onsale(TicketingApi api, Transport silo, Transport? stripe, string stripeKey, OnsaleSettings settings, string connectionString, SiloMemory memory, CpuAccount? cpu)
+    {
+        this.api = api;
+        this.silo = silo;
+        this.stripe = stripe;
+        this.stripeKey = stripeKey;
+        this.settings = settings;
+        this.connectionString = connectionString;
+        this.memory = memory;
+        this.cpu = cpu;
+        organizerToken = api.Token(TicketingApi.Organizer, "organizer");
+    }
+
+    private string QueuePath => $"/api/events/{eventId}/queue";
+
+    /// <summary>The queue counts as full while at least half the entrants wait in it.</summary>
+    private bool QueueFull => Interlocked.Read(ref waitingNow) * 2 >= settings.Entrants;
+
+    /// <summary>
+    /// Runs the scenario against <paramref name="api"/>'s silo. Requests go over
+    /// kept-alive lean connections, or through <paramref name="handler"/> (a
+    /// test's in-process silo). Without <paramref name="stripeUrl"/> buyers
+    /// only order.
+    /// </summary>
+    public static async Task<OnsaleReport> RunAsync(
+        TicketingApi api, OnsaleSettings settings, string connectionString, Uri? stripeUrl = null, string stripeKey = "sk_test_load",
+        int? siloPid = null, CpuAccount? cpu = null, HttpMessageHandler? handler = null)
+    {
+        using Transport silo = handler is null ? new LeanTransport(api.Target) : new HttpTransport(api.Target, handler);
+        using var stripe = stripeUrl is null ? null : new LeanTransport(stripeUrl);
+        using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null, handler);
+        return await new Onsale(api, silo, stripe, stripeKey, settings, connectionString, memory, cpu).RunAsync();
+    }
+
+    private async Task<OnsaleReport> RunAsync()
+    {
+        var results = new List<RunResult>();
+        var notes = new List<string>();
+
+        eventId = await CreateEventAsync();
+        tierIds = await CreateTiersAsync("");
+        var (_, passMinutes) = await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
+        passLifetime = TimeSpan.FromMinutes(passMinutes);
+        entrants = Enumerable.Range(0, settings.Entrants).Select(i =>
+        {
+            var userId = $"fan-{eventId.ToString("N")[..8]}-{i}";
+            return new OnsaleEntrant(i, userId, api.Token(userId, "buyer"), early: i < settings.EarlyCount);
+        }).ToArray();
+        AnsiConsole.MarkupLineInterpolated($"[bold]onsale[/]: {settings.Entrants} entrants, {settings.EarlyCount} before the opening, then {settings.LateRate}/s; admitting {settings.AdmitPerMinute}/min; {settings.Seats} seats, at most {settings.MaxPerBuyer?.ToString(CultureInfo.InvariantCulture) ?? "any"} a buyer");
+
+        var beforeJoins = await memory.ReadAsync();
+        var pollSlots = Math.Max(1, settings.InFlight - settings.Joiners - CheckoutReserve);
+        var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, DateTimeOffset.UtcNow.AddHours(1), Ended);
+        this.pages = pages;
+        using var progress = new Timer(_ => AnsiConsole.MarkupLineInterpolated(
+            $"[grey]onsale: {Volatile.Read(ref resolved)} of {settings.Entrants} done, {Volatile.Read(ref admissionsSeen)} admitted, {Interlocked.Read(ref waitingNow)} waiting; {pages}[/]"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+
+        // Early joiners: as fast as the silo takes them.
+        var joinsStarted = Stopwatch.GetTimestamp();
+        var cpuBefore = cpu?.Read();
+        var nextEarly = -1;
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Joiners)).Select(_ => Task.Run(async () =>
+        {
+            for (int i; (i = Interlocked.Increment(ref nextEarly)) < settings.EarlyCount;)
+            {
+                await JoinAsync(entrants[i], pages, earlyJoins, due: null);
+            }
+        })));
+        var earlyJoinTime = Stopwatch.GetElapsedTime(joinsStarted);
+        var earlyResult = earlyJoins.Result("onsale: joins before the opening", new LoadShape(settings.Joiners, null, earlyJoinTime, TimeSpan.Zero), earlyJoinTime);
+        if (cpu is not null && cpuBefore is { } start && earlyResult.Requests > 0)
+        {
+            earlyResult = earlyResult with { Cpu = cpu.PerRequest(start, cpu.Read(), earlyResult.Requests) };
+        }
+
+        results.Add(earlyResult);
+
+        var (countedBeforeOpening, _) = await ReadOnSaleAsync();
+        var waitingBeforeOpening = entrants.Count(e => e.Joined);
+        var everyoneWaiting = await memory.ReadAsync();
+
+        // The opening moves to a few seconds from now; the late joiners come from then on.
+        var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
+        pages.OpensAt(opensAt);
+        var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(() => SampleAsync(sampling.Token));
+        var lateJoining = Task.Run(() => JoinLateAsync(pages, openingTicks));
+
+        var admittingFor = TimeSpan.FromMinutes(settings.Entrants / (double)settings.AdmitPerMinute);
+        var deadline = opensAt + admittingFor * 1.5 + TimeSpan.FromMinutes(1);
+        await Task.WhenAny(everyoneDone.Task, Task.Delay(Max(TimeSpan.Zero, deadline - DateTimeOffset.UtcNow)));
+        await lateJoining;
+        await pages.DisposeAsync();
+        await Task.WhenAll(buying);
+        await Volatile.Read(ref intruding);
+        await sampling.CancelAsync();
+        await sampler;
+        var measured = DateTimeOffset.UtcNow - opensAt;
+
+        results.Add(lateJoins.Result($"onsale: joins after the opening ({settings.LateRate.ToString(CultureInfo.InvariantCulture)}/s)", new LoadShape(settings.Joiners, settings.LateRate, measured, TimeSpan.Zero), TimeSpan.FromSeconds((settings.Entrants - settings.EarlyCount) / settings.LateRate)));
+        var stepShape = new LoadShape(settings.Entrants, null, measured, TimeSpan.Zero);
+        var holdWhileFull = holdsWhileFull.Result("  hold while the queue is full", stepShape, measured);
+        var checkoutWhileFull = checkoutsWhileFull.Result("  checkout while the queue is full", stepShape, measured);
+        results.Add(holds.Result("onsale: hold with a pass", stepShape, measured));
+        results.Add(holdWhileFull);
+        results.Add(orders.Result("onsale: order", stepShape, measured));
+        if (stripe is not null)
+        {
+            results.Add(payments.Result("onsale: pay (emulator)", stepShape, measured));
+            results.Add(tickets.Result("onsale: tickets", stepShape, measured));
+        }
+
+        results.Add(checkouts.Result("onsale: checkout, hold to last step", stepShape, measured));
+        results.Add(checkoutWhileFull);
+        results.Add(intruders.Result("onsale: holds without an own pass (403 expected)", stepShape, measured));
+
+        var admitted = entrants.Where(e => e.AdmittedAt is not null).ToArray();
+        var safety = await OnsaleSafety.CountAsync(connectionString, tierIds, admitted.Select(e => (e.UserId, e.AdmittedAt!.Value)).ToArray(), settings.MaxPerBuyer);
+        var stored = await StoredQueueOrder.ReadAsync(connectionString, eventId);
+
+        notes.Add(JoinNote(results[0], waitingBeforeOpening, countedBeforeOpening));
+        notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
+        notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull));
+        notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening)
+            + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
+        notes.Add($"waiting pages: {pages}; at most {pollSlots} polls in flight");
+        notes.Add(CapNote());
+        notes.Add(OutcomeNote("with the on-sale", entrants.Select(e => e.Outcome ?? "still waiting at the end")));
+        notes.Add(safety.ToString());
+
+        var safe = safety.Safe && (stored is null || UnstoredJoins(stored) == 0);
+        if (settings.Comparison)
+        {
+            var (comparison, comparisonNotes, comparisonSafe) = await CompareWithoutOnSaleAsync(joinsStarted);
+            results.Add(comparison);
+            notes.AddRange(comparisonNotes);
+            safe &= comparisonSafe;
+        }
+
+        notes.Add(stripe is null
+            ? "checkout: hold and order only (no --stripe given)"
+            : "checkout: hold, order, pay at the Stripe emulator (pm_card_visa), wait for the tickets (waitWhile=awaiting_payment,paid)");
+        return new OnsaleReport(results, notes, safe);
+    }
+
+    /// <summary>Requests kept for the buyers' checkouts out of --in-flight; the long-polls take the rest.</summary>
+    private int CheckoutReserve => Math.Min(1_000, settings.InFlight / 4);
+
+    private async Task JoinAsync(OnsaleEntrant entrant, WaitingPages pages, LoadRun.Recorder recorder, long? due)
+    {
+        entrant.JoinSent = Stopwatch.GetTimestamp();
+        string? failure;
+        QueueAnswer? answer = null;
+        try
+        {
+            var (status, body) = await silo.SendAsync(HttpMethod.Post, QueuePath, entrant.Token);
+            answer = status == 200 ? QueueAnswer.Parse(body) : null;
+            failure = status == 200 ? null : TicketingApi.Cause((HttpStatusCode)status, body);
+        }
+        catch (Exception exception)
+        {
+            failure = exception.GetType().Name;
+        }
+
+        entrant.JoinAnswered = Stopwatch.GetTimestamp();
+        recorder.Record(answer is null ? StepOutcome.Failed(failure!) : StepOutcome.Success, entrant.JoinAnswered - (due ?? entrant.JoinSent));
+        if (answer is null)
+        {
+            entrant.Outcome = "join " + failure;
+            Resolve();
+            return;
+        }
+
+        entrant.Joined = true;
+        pages.Take(entrant, answer);
+    }
+
+    /// <summary>The late joiners at --late-rate from the opening; each one's lateness counts in its latency.</summary>
+    private async Task JoinLateAsync(WaitingPages pages, long openingTicks)
+    {
+        var interval = Stopwatch.Frequency / settings.LateRate;
+        using var inFlight = new SemaphoreSlim(Math.Max(1, settings.Joiners));
+        var running = new List<Task>();
+        for (var i = settings.EarlyCount; i < entrants.Length; i++)
+        {
+            var due = openingTicks + (long)((i - settings.EarlyCount) * interval);
+            var wait = due - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+            }
+
+            await inFlight.WaitAsync();
+            var entrant = entrants[i];
+            running.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await JoinAsync(entrant, pages, lateJoins, due);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    /// <summary>A page stopped waiting: admitted buyers check out; anyone else is done.</summary>
+    private void Ended(OnsaleEntrant entrant, QueueAnswer answer)
+    {
+        if (entrant.Pass is null)
+        {
+            entrant.Outcome = answer.Admitted ? "admitted without a pass" : $"left the queue ({answer.Status})";
+            Resolve();
+            return;
+        }
+
+        if (Interlocked.Increment(ref admissionsSeen) == 1)
+        {
+            pages!.Shuffled();
+            // Once a pass exists, intruders can try to use it.
+            Volatile.Write(ref intruding, Task.Run(IntrudeAsync));
+        }
+
+        buying.Add(Task.Run(async () =>
+        {
+            try
+            {
+                await BuyAsync(entrant);
+            }
+            catch (Exception exception)
+            {
+                entrant.Outcome = "checkout " + exception.GetType().Name;
+            }
+            finally
+            {
+                Resolve();
+            }
+        }));
+    }
+
+    private void Resolve()
+    {
+        if (Interlocked.Increment(ref resolved) == settings.Entrants)
+        {
+            everyoneDone.TrySetResult();
+        }
+    }
+
+    /// <summary>An admitted buyer: a hold with the pass (the other tier when the first is sold out), the order, paying, the tickets.</summary>
+    private async Task BuyAsync(OnsaleEntrant entrant)
+    {
+        var full = QueueFull;
+        var started = Stopwatch.GetTimestamp();
+        KeyValuePair<string, string>[] pass = [new("Admission-Pass", entrant.Pass!)];
+        var holdIds = settings.MaxPerBuyer is { } cap && entrant.Index % 20 == 10
+            ? await RaceTheCapAsync(entrant, pass, cap, full)
+            : await HoldAsync(entrant, pass, full);
+        if (holdIds.Count == 0)
+        {
+            return;
+        }
+
+        entrant.Outcome = await CheckoutAsync(entrant.Token, holdIds);
+        var outcome = entrant.Outcome is "bought" or "ordered" ? StepOutcome.Success : StepOutcome.Failed(entrant.Outcome);
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        checkouts.Record(outcome, elapsed);
+        if (full)
+        {
+            checkoutsWhileFull.Record(outcome, elapsed);
+        }
+    }
+
+    private async Task<List<Guid>> HoldAsync(OnsaleEntrant entrant, KeyValuePair<string, string>[] pass, bool full)
+    {
+        var quantity = 1 + (entrant.Index % 2);
+        foreach (var tier in Preference(entrant.Index))
+        {
+            var (status, body) = await TimedHoldAsync(entrant.Token, tierIds[tier], quantity, pass, full);
+            if (status == 201)
+            {
+                entrant.Held = quantity;
+                return [Id(body)];
+            }
+
+            entrant.Outcome = status == 409 && Cause(status, body) == "409 sold-out" ? "sold-out" : "hold " + Cause(status, body);
+            if (entrant.Outcome != "sold-out")
+            {
+                break;
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>A whole cap on each tier at once: at most one may be held.</summary>
+    private async Task<List<Guid>> RaceTheCapAsync(OnsaleEntrant entrant, KeyValuePair<string, string>[] pass, int cap, bool full)
+    {
+        var answers = await Task.WhenAll(tierIds.Select(tier => TimedHoldAsync(entrant.Token, tier, cap, pass, full)));
+        var held = answers.Where(a => a.Status == 201).Select(a => Id(a.Body)).ToList();
+        capRaces.AddOrUpdate(string.Join(" + ", answers.Select(a => Cause(a.Status, a.Body)).Order(StringComparer.Ordinal)), 1, (_, n) => n + 1);
+        entrant.Held = held.Count * cap;
+        entrant.Outcome = held.Count > 0 ? null
+            : answers.All(a => Cause(a.Status, a.Body) == "409 sold-out") ? "sold-out"
+            : "hold " + Cause(answers[0].Status, answers[0].Body);
+        return held;
+    }
+
+    private async Task<(int Status, string? Body)> TimedHoldAsync(string token, Guid tierId, int quantity, KeyValuePair<string, string>[] pass, bool full)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        var (status, body) = await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token, JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity }, Json), pass);
+        var elapsed = Stopwatch.GetTimestamp() - sent;
+        var outcome = status == 201 ? StepOutcome.Success : StepOutcome.Failed(Cause(status, body));
+        holds.Record(outcome, elapsed);
+        if (full)
+        {
+            holdsWhileFull.Record(outcome, elapsed);
+        }
+
+        return (status, body);
+    }
+
+    /// <summary>The order, then (with the emulator) paying and waiting for the tickets as a buyer's page does.</summary>
+    private async Task<string> CheckoutAsync(string token, List<Guid> holdIds)
+    {
+        var placement = JsonSerializer.SerializeToUtf8Bytes(new { holdIds, contact = new { email = "fan@example.com", name = "Fan" } }, Json);
+        var (status, order) = await Timed(orders, 201, () => SendSafelyAsync(silo, HttpMethod.Post, "/api/orders", token, placement));
+        if (status != 201)
+        {
+            return "order " + Cause(status, order);
+        }
+
+        if (stripe is null)
+        {
+            return "ordered";
+        }
+
+        using var document = JsonDocument.Parse(order!);
+        var orderId = document.RootElement.GetProperty("id").GetGuid();
+        var intent = document.RootElement.GetProperty("payment").GetProperty("paymentIntentId").GetString();
+        (status, var paid) = await Timed(payments, 200, () =>
+            SendSafelyAsync(stripe, HttpMethod.Post, $"/v1/payment_intents/{intent}/confirm", stripeKey, TestCard, contentType: "application/x-www-form-urlencoded"));
+        if (status != 200)
+        {
+            return "pay " + Cause(status, paid);
+        }
+
+        (status, var settled) = await Timed(tickets, 200, async () =>
+        {
+            var until = Stopwatch.GetTimestamp() + (long)(TicketsWithin.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var (read, body) = await SendSafelyAsync(silo, HttpMethod.Get, $"/api/orders/{orderId}?waitWhile=awaiting_payment,paid&waitSeconds=20", token);
+                if (read != 200)
+                {
+                    return (read, body);
+                }
+
+                using var answer = JsonDocument.Parse(body!);
+                if (answer.RootElement.GetProperty("status").GetString() is not ("awaiting_payment" or "paid") and var settledAs)
+                {
+                    return settledAs == "fulfilled" ? (200, body) : (409, settledAs);
+                }
+            }
+
+            return (408, "tickets not issued within 30 s");
+        });
+        return status == 200 ? "bought" : "tickets " + (status is 408 or 409 ? settled : Cause(status, settled));
+    }
+
+    /// <summary>
+    /// Buyers who were never admitted try to hold anyway: without a pass, with
+    /// an admitted buyer's pass, and with a forged one. Each must get 403.
+    /// </summary>
+    private async Task IntrudeAsync()
+    {
+        var count = Math.Clamp(settings.Entrants / 1_000, 10, 100);
+        for (var k = 0; k < count; k++)
+        {
+            var token = api.Token($"intruder-{eventId.ToString("N")[..8]}-{k}", "buyer");
+            var stolen = entrants.FirstOrDefault(e => e.Pass is not null)?.Pass ?? "";
+            var forged = stolen.Length > 0 ? stolen[..^1] + (stolen[^1] == 'A' ? 'B' : 'A') : "p1.forged.pass";
+            foreach (var pass in new string?[] { null, stolen, forged })
+            {
+                KeyValuePair<string, string>[] headers = pass is null ? [] : [new("Admission-Pass", pass)];
+                var sent = Stopwatch.GetTimestamp();
+                var (status, body) = await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token,
+                    JsonSerializer.SerializeToUtf8Bytes(new { tierId = tierIds[0], quantity = 1 }, Json), headers);
+                var cause = Cause(status, body);
+                intruders.Record(cause == "403 admission-required" ? StepOutcome.Success : StepOutcome.Failed(cause), Stopwatch.GetTimestamp() - sent);
+            }
+
+            // A trickle, not a load of its own.
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    /// <summary>The on-sale's counts every second, and the silo's resident set.</summary>
+    private async Task SampleAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var (waiting, _) = await ReadOnSaleAsync(cancellationToken);
+                Interlocked.Exchange(ref waitingNow, waiting);
+                InterlockedMax(ref peakWaiting, waiting);
+                InterlockedMax(ref peakResidentBytes, memory.ResidentBytes() ?? 0);
+                await Task.Delay(SampleEvery, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+    }
+
+    private async Task<(long Waiting, long Admitted)> ReadOnSaleAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var (status, body) = await silo.SendAsync(HttpMethod.Get, $"/api/events/{eventId}/onsale", organizerToken, cancellationToken: cancellationToken);
+            if (status != 200)
+            {
+                return (Interlocked.Read(ref waitingNow), 0);
+            }
+
+            using var document = JsonDocument.Parse(body!);
+            return (document.RootElement.GetProperty("waiting").GetInt64(), document.RootElement.GetProperty("admitted").GetInt64());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // One missed sample: the last count stands.
+            return (Interlocked.Read(ref waitingNow), 0);
+        }
+    }
+
+    /// <summary>
+    /// The same entrants at the same moments after the start of the joins, now
+    /// on fresh tiers with no on-sale: each holds at once (the other tier when
+    /// the first is sold out). Holds only: what a buyer gets is decided there.
+    /// </summary>
+    private async Task<(RunResult Result, List<string> Notes, bool Safe)> CompareWithoutOnSaleAsync(long joinsStarted)
+    {
+        var (status, body) = await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
+        if (status != HttpStatusCode.NoContent)
+        {
+            throw new InvalidOperationException($"Removing the on-sale answered {(int)status}: {body}");
+        }
+
+        tierIds = await CreateTiersAsync(" (no on-sale)");
+        var arrivals = entrants.Where(e => e.JoinSent != 0).OrderBy(e => e.JoinSent).ToArray();
+        var won = new bool[entrants.Length];
+        var outcomes = new string[entrants.Length];
+        var recorder = new LoadRun.Recorder();
+        using var inFlight = new SemaphoreSlim(Math.Max(1, settings.InFlight));
+        var start = Stopwatch.GetTimestamp();
+        AnsiConsole.MarkupLineInterpolated($"[bold]no on-sale[/]: the same {arrivals.Length} arrivals hold at once on fresh tiers");
+        var running = new List<Task>();
+        foreach (var entrant in arrivals)
+        {
+            var due = start + (entrant.JoinSent - joinsStarted);
+            var wait = due - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+            }
+
+            await inFlight.WaitAsync();
+            running.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var quantity = 1 + (entrant.Index % 2);
+                    foreach (var tier in Preference(entrant.Index))
+                    {
+                        var (held, answer) = await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", entrant.Token,
+                            JsonSerializer.SerializeToUtf8Bytes(new { tierId = tierIds[tier], quantity }, Json));
+                        var cause = held == 201 ? "held" : Cause(held, answer);
+                        recorder.Record(held == 201 ? StepOutcome.Success : StepOutcome.Failed(cause), Stopwatch.GetTimestamp() - due);
+                        outcomes[entrant.Index] = cause == "409 sold-out" ? "sold-out" : cause;
+                        won[entrant.Index] = held == 201;
+                        if (cause != "409 sold-out")
+                        {
+                            break;
+                        }
+                    }
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(running);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var result = recorder.Result("no on-sale: holds at the same arrivals", new LoadShape(settings.InFlight, null, elapsed, TimeSpan.Zero), elapsed);
+        var safety = await OnsaleSafety.CountAsync(connectionString, tierIds, entrants.Select(e => (e.UserId, DateTimeOffset.UnixEpoch)).ToArray(), maxPerBuyer: null);
+
+        var notes = new List<string>
+        {
+            OutcomeNote("without an on-sale", arrivals.Select(e => outcomes[e.Index] ?? "no answer")),
+            string.Create(CultureInfo.InvariantCulture,
+                $"who wins, by arrival (Spearman's rho of arrival order against getting a hold; 0 is a lottery, -1 first come first served): without an on-sale {WinCorrelation(arrivals, e => won[e.Index]):0.000} over all arrivals, {WinCorrelation(arrivals.Where(e => e.Early).ToArray(), e => won[e.Index]):0.000} over the early ones; with it {WinCorrelation(arrivals.Where(e => e.Early).ToArray(), e => e.Held > 0):0.000} over the early ones"),
+            $"without an on-sale, {safety.OversoldSeats} oversold seats (must be 0); {safety.ActiveHolds} holds live",
+        };
+        return (result, notes, safety.OversoldSeats == 0);
+    }
+
+    private static double WinCorrelation(OnsaleEntrant[] arrivals, Func<OnsaleEntrant, bool> won) =>
+        Fairness.RankCorrelation(arrivals.Select(e => (double)e.JoinSent).ToArray(), arrivals.Select(e => won(e) ? 1.0 : 0.0).ToArray());
+
+    private string JoinNote(RunResult early, long joined, long counted) => string.Create(CultureInfo.InvariantCulture,
+        $"joins: {early.Throughput:0} durable joins/s before the opening, p99 {early.P99Ms:0.0} ms, {settings.Joiners} joiners (target >= 10,000/s); {joined} joined, the on-sale counted {counted} waiting (as of its last round)");
+
+    private IEnumerable<string> AdmissionNotes(OnsaleEntrant[] admitted, DateTimeOffset opensAt, StoredQueueOrder? stored)
+    {
+        var joined = entrants.Count(e => e.Joined);
+        if (admitted.Length == 0)
+        {
+            yield return $"admission: nobody admitted of {joined} joined";
+            yield break;
+        }
+
+        var times = admitted.Select(e => e.AdmittedAt!.Value).Order().ToArray();
+        // A step admits those due since the step before. The first step's are due since the opening, and
+        // the last may find the queue run dry: both are left out when there are steps enough.
+        var steps = times.Distinct().ToArray();
+        var upTo = steps.Length >= 3 ? steps[^2] : steps[^1];
+        var perMinute = steps.Length >= 2
+            ? times.Count(t => t > steps[0] && t <= upTo) / (upTo - steps[0]).TotalMinutes
+            : double.NaN;
+        var off = (perMinute / settings.AdmitPerMinute - 1) * 100;
+        var seen = admitted.Where(e => e.AdmissionSeenAt is not null).Select(e => (e.AdmissionSeenAt!.Value - e.AdmittedAt!.Value).TotalMilliseconds).Order().ToArray();
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps (admission times are whole seconds), against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
+
+        // As admitted: by the silo's time of each admission (a step admits many at the same instant: they tie).
+        yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks, e => e.Early);
+        if (stored is null)
+        {
+            yield return "fairness in the stored order: not read (the on-sale's queue tables have no opening)";
+            yield break;
+        }
+
+        // In the stored order: exact, every place its own.
+        var placed = admitted.Where(e => stored.PlaceOf(e.UserId) is not null).ToArray();
+        // Early and late as the room stored them: its promise is a draw for the one and arrival order for the other.
+        yield return "fairness in the stored order (replayed from the seed; early and late as stored): "
+            + FairnessFigures(placed, e => stored.PlaceOf(e.UserId)!.Value, e => stored.IsEarly(e.UserId)!.Value);
+        var outOfOrder = Fairness.Inversions(placed.OrderBy(e => stored.PlaceOf(e.UserId)).Select(e => e.AdmittedAt!.Value.UtcTicks).ToArray());
+        var lateStoredEarly = entrants.Count(e => e.Joined && !e.Early && stored.IsEarly(e.UserId) == true);
+        var earlyStoredLate = entrants.Count(e => e.Joined && e.Early && stored.IsEarly(e.UserId) == false);
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"admitted out of the stored order: {outOfOrder} pairs (must be 0); joins answered but not stored: {UnstoredJoins(stored)} (must be 0); {stored.Count} places stored; joined after opensAt but drawn with the early ones (the room opens at its first round from opensAt, and draws the places taken until then): {lateStoredEarly}; joined before opensAt but stored as late: {earlyStoredLate} (must be 0)");
+    }
+
+    /// <summary>Rank correlation of the early joiners' join order with <paramref name="place"/>, and inversions among the late joiners.</summary>
+    private static string FairnessFigures(OnsaleEntrant[] admitted, Func<OnsaleEntrant, long> place, Func<OnsaleEntrant, bool> isEarly)
+    {
+        var early = admitted.Where(isEarly).OrderBy(e => e.JoinSent).ToArray();
+        var rho = Fairness.RankCorrelation(early.Select((_, i) => (double)i).ToArray(), early.Select(e => (double)place(e)).ToArray());
+        var late = admitted.Where(e => !isEarly(e)).ToArray();
+        var (inversions, pairs) = Fairness.InversionsBetweenOrderedJoins(late.Select(e => (e.JoinSent, e.JoinAnswered, place(e))).ToArray());
+        var bySending = Fairness.Inversions(late.OrderBy(e => e.JoinSent).Select(place).ToArray());
+        var lastEarly = early.Length == 0 ? long.MinValue : early.Max(place);
+        var lateFirst = late.Count(e => place(e) < lastEarly);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"early joiners' join order against admission order, Spearman's rho {rho:0.0000} over {early.Length} (target |rho| < 0.05); late joiners: {inversions} inversions among {pairs} pairs whose joins were ordered for certain (one answered before the other was sent; target 0), {bySending} by sending order (joins in flight together may go either way); late joiners taken before the last early joiner: {lateFirst}");
+    }
+
+    /// <summary>Joins the silo answered (so durable) whose place is not in the table.</summary>
+    private long UnstoredJoins(StoredQueueOrder stored) => entrants.Count(e => e.Joined && stored.PlaceOf(e.UserId) is null);
+
+    private string FullQueueNote(RunResult hold, RunResult checkout) => string.Create(CultureInfo.InvariantCulture,
+        $"while the queue was full (at least {settings.Entrants / 2} of {settings.Entrants} waiting; peak {Interlocked.Read(ref peakWaiting)}): hold p99 {hold.P99Ms:0.0} ms over {hold.Requests} holds (target < 25 ms), checkout p99 {checkout.P99Ms:0.0} ms over {checkout.Requests}");
+
+    private static string MemoryNote(MemoryReading before, MemoryReading waiting, long count)
+    {
+        var (resident, heap) = waiting.PerThing(before, count);
+        static string Bytes(double? perBuyer, long? from, long? to) => perBuyer is { } b
+            ? string.Create(CultureInfo.InvariantCulture, $"{b:0} bytes a waiting buyer ({from / 1048576.0:0} to {to / 1048576.0:0} MiB; a million: {b * 1e6 / 1073741824:0.00} GiB)")
+            : "not read";
+        return $"silo memory with {count} waiting (polls in flight included): resident set {Bytes(resident, before.ResidentBytes, waiting.ResidentBytes)}; managed heap at the last collection {Bytes(heap, before.HeapBytes, waiting.HeapBytes)}";
+    }
+
+    private string CapNote() => settings.MaxPerBuyer is null
+        ? "cap: none set, no races"
+        : $"cap races (a whole cap of {settings.MaxPerBuyer} on both tiers at once; one may be held): {(capRaces.IsEmpty ? "none ran" : string.Join(", ", capRaces.OrderByDescending(r => r.Value).Select(r => $"{r.Key}: {r.Value}")))}";
+
+    private static string OutcomeNote(string run, IEnumerable<string> outcomes) =>
+        $"buyers {run}: {string.Join(", ", outcomes.GroupBy(o => o).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"))}";
+
+    private async Task<Guid> CreateEventAsync()
+    {
+        var (status, created) = await api.SendAsync(HttpMethod.Post, "/api/events", TicketingApi.Organizer, "organizer",
+            new { title = "On-sale", startsAt = DateTimeOffset.UtcNow.AddDays(30) }, CancellationToken.None);
+        Expect(HttpStatusCode.Created, status, created);
+        return created.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Two tiers sharing --seats, a quarter of them the dearer.</summary>
+    private async Task<Guid[]> CreateTiersAsync(string suffix)
+    {
+        var premium = settings.Seats / 4;
+        var ids = new List<Guid>();
+        foreach (var (name, price, capacity) in new[] { ("Standard", 4500, settings.Seats - premium), ("Premium", 9000, premium) })
+        {
+            var (status, tier) = await api.SendAsync(HttpMethod.Post, $"/api/events/{eventId}/tiers", TicketingApi.Organizer, "organizer",
+                new { name = name + suffix, priceCents = price, currency = "eur", capacity = Math.Max(1, capacity), maxPerOrder = settings.MaxPerOrder }, CancellationToken.None);
+            Expect(HttpStatusCode.Created, status, tier);
+            ids.Add(tier.GetProperty("id").GetGuid());
+        }
+
+        return [.. ids];
+    }
+
+    /// <summary>Sets the on-sale (again); answers its opening and its passes' lifetime in minutes as stored.</summary>
+    private async Task<(DateTimeOffset OpensAt, int PassMinutes)> PutOnSaleAsync(DateTimeOffset opensAt)
+    {
+        var (status, onSale) = await api.SendAsync(HttpMethod.Put, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer",
+            new { opensAt, admitPerMinute = settings.AdmitPerMinute, maxPerBuyer = settings.MaxPerBuyer }, CancellationToken.None);
+        Expect(HttpStatusCode.OK, status, onSale);
+        return (onSale.GetProperty("opensAt").GetDateTimeOffset(), onSale.GetProperty("passMinutes").GetInt32());
+    }
+
+    /// <summary>Most buyers want the cheaper tier; one in four the dearer.</summary>
+    private static int[] Preference(int index) => index % 4 == 0 ? [1, 0] : [0, 1];
+
+    private static async Task<(int Status, string? Body)> SendSafelyAsync(
+        Transport transport, HttpMethod method, string path, string token, byte[]? body = null,
+        KeyValuePair<string, string>[]? headers = null, string contentType = "application/json")
+    {
+        try
+        {
+            return await transport.SendAsync(method, path, token, body, headers, contentType);
+        }
+        catch (Exception exception)
+        {
+            return (0, exception.GetType().Name);
+        }
+    }
+
+    private static async Task<(int Status, string? Body)> Timed(LoadRun.Recorder recorder, int expected, Func<Task<(int Status, string? Body)>> step)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await step();
+        recorder.Record(result.Status == expected ? StepOutcome.Success : StepOutcome.Failed(Cause(result.Status, result.Body)), Stopwatch.GetTimestamp() - started);
+        return result;
+    }
+
+    /// <summary>The status and problem code of an answer; for no answer at all, what went wrong.</summary>
+    private static string Cause(int status, string? body) =>
+        status == 0 ? body ?? "no answer" : TicketingApi.Cause((HttpStatusCode)status, body);
+
+    private static Guid Id(string? json)
+    {
+        using var document = JsonDocument.Parse(json ?? "null");
+        return document.RootElement.GetProperty("id").GetGuid();
+    }
+
+    private static double Percentile(double[] sorted, double percentile) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value > seen; seen = Interlocked.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void Expect(HttpStatusCode expected, HttpStatusCode status, JsonElement body)
+    {
+        if (status != expected)
+        {
+            throw new InvalidOperationException($"Expected {(int)expected}, got {(int)status}: {body}");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+namespace Ticketing.Load.Scenarios;
+
+/// <summary>
+/// One buyer of the on-sale scenario and what became of it. Harness times
+/// are <see cref="System.Diagnostics.Stopwatch"/> ticks; the silo's times
+/// come from its answers.
+/// </summary>
+internal sealed class OnsaleEntrant(int index, string userId, string token, bool early)
+{
+    public int Index => index;
+
+    public string UserId => userId;
+
+    public string Token => token;
+
+    /// <summary>Joined before the opening (admitted in a random order), or after it (in turn).</summary>
+    public bool Early => early;
+
+    /// <summary>When the join was sent and when its answer came; 0 until then.</summary>
+    public long JoinSent { get; set; }
+
+    public long JoinAnswered { get; set; }
+
+    public bool Joined { get; set; }
+
+    /// <summary>The waiting room's estimate, from the last answer; null before one.</summary>
+    public DateTimeOffset? EstimatedAdmissionAt { get; set; }
+
+    /// <summary>Whether the page has heard from the waiting room since it opened (its place is then known).</summary>
+    public bool HeardSinceOpening { get; set; }
+
+    public string? Pass { get; set; }
+
+    /// <summary>The silo's time of admission: the pass's expiry less the pass's lifetime.</summary>
+    public DateTimeOffset? AdmittedAt { get; set; }
+
+    /// <summary>When the page learned of the admission (wall clock).</summary>
+    public DateTimeOffset? AdmissionSeenAt { get; set; }
+
+    /// <summary>Tickets held after admission (0 when none); the checkout ran on them.</summary>
+    public int Held { get; set; }
+
+    /// <summary>How the buyer's turn ended: bought, sold-out, or why it failed; null while it runs.</summary>
+    public string? Outcome { get; set; }
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Ticketing.Load.Transports;
+
+namespace Ticketing.Load.Scenarios;
+
+/// <summary>
+/// The waiting room's browser pages: each long-polls its place
+/// (<c>GET .../queue?waitSeconds=20</c>, again on each answer) until it is
+/// admitted. One connection per waiting buyer is more than this machine
+/// allows (a process may open 20,000 files), so at most <c>slots</c> pages
+/// poll at once, the ones the room will admit soonest first (by their last
+/// estimate). Before the opening a page's poll ends at the opening, as a
+/// countdown page's would; from then until the room has shuffled (its first
+/// admission seen), pages poll a second at a time. Then a page that has not
+/// heard from the room since takes a look (no <c>waitSeconds</c>: answered at
+/// once) to learn its shuffled place, and long-polls from then on (the room
+/// answers a long-poll early only when the page's status changes, not its
+/// position).
+/// </summary>
+internal sealed class WaitingPages : IAsyncDisposable
+{
+    private const int LongPollSeconds = 20;
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
+    private readonly Transport silo;
+    private readonly string queuePath;
+    private readonly TimeSpan passLifetime;
+    private readonly Action<OnsaleEntrant, QueueAnswer> ended;
+    private readonly int capacity;
+    private readonly PriorityQueue<OnsaleEntrant, (long Due, long Turn)> waiting = new();
+    private readonly Lock gate = new();
+    private readonly SemaphoreSlim queued = new(0);
+    private readonly SemaphoreSlim slots;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task pump;
+    private readonly CancellationToken stopping;
+    private long turns;
+    private DateTimeOffset opensAt;
+    private DateTimeOffset? shuffledAt;
+    private long looks;
+
+    public WaitingPages(Transport silo, string queuePath, int slots, TimeSpan passLifetime, DateTimeOffset opensAt, Action<OnsaleEntrant, QueueAnswer> ended)
+    {
+        this.silo = silo;
+        this.queuePath = queuePath;
+        this.passLifetime = passLifetime;
+        this.opensAt = opensAt;
+        this.ended = ended;
+        capacity = Math.Max(1, slots);
+        this.slots = new SemaphoreSlim(capacity);
+        stopping = stop.Token;
+        pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Every poll's outcome (its latency is mostly the wait the page asked for).</summary>
+    public LoadRun.Recorder Polls { get; } = new();
+
+    /// <summary>Polls that were looks after the opening.</summary>
+    public long Looks => Interlocked.Read(ref looks);
+
+    /// <summary>The on-sale's opening moved: pages count down to the new one.</summary>
+    public void OpensAt(DateTimeOffset at)
+    {
+        lock (gate)
+        {
+            opensAt = at;
+        }
+    }
+
+    /// <summary>The room has admitted someone, so it has shuffled: what pages hear from now on is their shuffled place.</summary>
+    public void Shuffled()
+    {
+        lock (gate)
+        {
+            shuffledAt ??= DateTimeOffset.UtcNow;
+        }
+    }
+
+    /// <summary>
+    /// Takes a waiting room's answer for a page: a place goes back to the
+    /// polls; an admission (or any other end of waiting) to <c>ended</c>.
+    /// </summary>
+    public void Take(OnsaleEntrant entrant, QueueAnswer answer)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (answer.Status != "waiting")
+        {
+            entrant.Pass = answer.Admitted ? answer.PassToken : null;
+            // Once admitted, the estimate is when it happened; the pass's expiry less its lifetime says the same.
+            entrant.AdmittedAt = answer.Admitted ? answer.EstimatedAdmissionAt ?? answer.PassExpiresAt - passLifetime : null;
+            entrant.AdmissionSeenAt = now;
+            ended(entrant, answer);
+            return;
+        }
+
+        entrant.EstimatedAdmissionAt = answer.EstimatedAdmissionAt;
+        lock (gate)
+        {
+            entrant.HeardSinceOpening = shuffledAt is { } shuffled && now >= shuffled;
+        }
+
+        Enqueue(entrant, now);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await pump;
+        // Every poll gives its slot back when it ends, cancelled or not.
+        for (var i = 0; i < capacity; i++)
+        {
+            await slots.WaitAsync();
+        }
+
+        // The token source and semaphores stay undisposed: a page's retry may still be waiting on the token.
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await queued.WaitAsync(stop.Token);
+                await slots.WaitAsync(stop.Token);
+                OnsaleEntrant next;
+                lock (gate)
+                {
+                    next = waiting.Dequeue();
+                }
+
+                _ = PollAsync(next);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped: the pages still waiting stay where they are.
+        }
+    }
+
+    private async Task PollAsync(OnsaleEntrant entrant)
+    {
+        // The slot is given back only once the answer is taken: when the pages are disposed, no admission is still on its way.
+        try
+        {
+            QueueAnswer? answer = null;
+            string? failure = null;
+            var sent = Stopwatch.GetTimestamp();
+            try
+            {
+                var path = WaitSeconds(entrant) is { } seconds ? $"{queuePath}?waitSeconds={seconds}" : queuePath;
+                var (status, body) = await silo.SendAsync(HttpMethod.Get, path, entrant.Token, cancellationToken: stop.Token);
+                if (status == 200)
+                {
+                    answer = QueueAnswer.Parse(body);
+                }
+                else
+                {
+                    failure = TicketingApi.Cause((HttpStatusCode)status, body);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                failure = exception.GetType().Name;
+            }
+
+            Polls.Record(answer is null ? StepOutcome.Failed(failure!) : StepOutcome.Success, Stopwatch.GetTimestamp() - sent);
+            if (answer is not null)
+            {
+                Take(entrant, answer);
+                return;
+            }
+        }
+        finally
+        {
+            slots.Release();
+        }
+
+        // As a page does after an error: try again a moment later.
+        _ = RetryAsync(entrant);
+    }
+
+    private async Task RetryAsync(OnsaleEntrant entrant)
+    {
+        try
+        {
+            await Task.Delay(RetryAfterFailure, stopping);
+            Enqueue(entrant, DateTimeOffset.UtcNow);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped meanwhile.
+        }
+    }
+
+    private void Enqueue(OnsaleEntrant entrant, DateTimeOffset now)
+    {
+        // Until a page knows its place after the opening it is due now, so every page gets its look in turn.
+        var due = entrant.HeardSinceOpening && entrant.EstimatedAdmissionAt is { } estimate ? estimate : now;
+        lock (gate)
+        {
+            waiting.Enqueue(entrant, (due.UtcTicks, turns++));
+        }
+
+        queued.Release();
+    }
+
+    /// <summary>How long a page's poll may wait; null for a look, answered at once.</summary>
+    private int? WaitSeconds(OnsaleEntrant entrant)
+    {
+        var now = DateTimeOffset.UtcNow;
+        lock (gate)
+        {
+            if (now < opensAt)
+            {
+                var untilOpening = (int)Math.Ceiling((opensAt - now).TotalSeconds);
+                return Math.Clamp(untilOpening, 1, LongPollSeconds);
+            }
+
+            if (shuffledAt is null)
+            {
+                return 1;
+            }
+        }
+
+        if (entrant.HeardSinceOpening)
+        {
+            return LongPollSeconds;
+        }
+
+        Interlocked.Increment(ref looks);
+        return null;
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Polls.Count} polls ({Looks} looks after the opening), {Polls.FailureCount} failed");
+}

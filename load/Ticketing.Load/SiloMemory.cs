@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace Ticketing.Load;
+
+/// <summary>
+/// The silo's memory from outside: its resident set from <c>/proc</c> (when
+/// its pid is known and it runs on this machine), and the managed heap as the
+/// runtime last measured it at a collection, from its Prometheus metrics
+/// (<c>dotnet_gc_last_collection_heap_size_bytes</c>, summed over the
+/// generations).
+/// </summary>
+/// <remarks>A test passes <paramref name="handler"/> to read an in-process silo's metrics.</remarks>
+public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? handler = null) : IDisposable
+{
+    private const string HeapSeries = "dotnet_gc_last_collection_heap_size_bytes";
+
+    private readonly HttpClient http = new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
+    {
+        BaseAddress = target,
+        Timeout = TimeSpan.FromSeconds(10),
+    };
+
+    public async Task<MemoryReading> ReadAsync(CancellationToken cancellationToken = default) =>
+        new(ResidentBytes(), await HeapBytesAsync(cancellationToken));
+
+    /// <summary>VmRSS of the silo; null without its pid or /proc.</summary>
+    public long? ResidentBytes()
+    {
+        if (siloPid is not { } pid)
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                // "VmRSS:	  123456 kB"
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The silo ended.
+        }
+
+        return null;
+    }
+
+    private async Task<long?> HeapBytesAsync(CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = await http.GetStringAsync("/metrics", cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+
+        return HeapFromMetrics(text);
+    }
+
+    /// <summary>The heap's generations at the last collection, summed; null when the series is absent.</summary>
+    public static long? HeapFromMetrics(string metrics)
+    {
+        long? sum = null;
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith(HeapSeries, StringComparison.Ordinal) || line.Length <= HeapSeries.Length || line[HeapSeries.Length] is not ('{' or ' '))
+            {
+                continue;
+            }
+
+            // "name{labels} value [timestamp]": the value follows the labels.
+            var afterLabels = line.LastIndexOf('}') is var close and >= 0 ? line[(close + 1)..] : line[HeapSeries.Length..];
+            var value = afterLabels.Trim().Split(' ')[0];
+            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes))
+            {
+                sum = (sum ?? 0) + (long)bytes;
+            }
+        }
+
+        return sum;
+    }
+
+    public void Dispose() => http.Dispose();
+}
+
+/// <summary>The silo's resident set and managed heap in bytes, each null when it could not be read.</summary>
+public readonly record struct MemoryReading(long? ResidentBytes, long? HeapBytes)
+{
+    /// <summary>Bytes each of <paramref name="count"/> added things took between two readings, by resident set and by heap.</summary>
+    public (double? Resident, double? Heap) PerThing(MemoryReading before, long count) =>
+        count <= 0 ? (null, null) : (
+            ResidentBytes - before.ResidentBytes is { } resident ? resident / (double)count : null,
+            HeapBytes - before.HeapBytes is { } heap ? heap / (double)count : null);
+}

@@ -1,0 +1,35 @@
+using Ticketing.Load.Scenarios;
+using Ticketing.Testing;
+
+namespace Ticketing.Load.Tests;
+
+/// <summary>
+/// The on-sale scenario end to end on a small crowd against a silo started
+/// here (orders only, no payment, no cap): it must run through, admit
+/// everyone who joined, turn every intruder away, and find nothing unsafe in
+/// the database. Speed is docs/performance.md's.
+/// </summary>
+public sealed class OnsaleScenarioTests
+{
+    [Fact]
+    public async Task Onsale_SmallCrowd_RunsThroughSafely()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database).Start();
+        using var api = new TicketingApi(app.Server.BaseAddress, TicketingApp.SigningKey, connections: 50, app.Server.CreateHandler());
+        var settings = new OnsaleSettings(Entrants: 60, EarlyShare: 0.5, AdmitPerMinute: 3_000, MaxPerBuyer: null, Seats: 40, LateRate: 20, InFlight: 200, Joiners: 10)
+        {
+            OpensIn = TimeSpan.FromSeconds(2),
+        };
+
+        var report = await Onsale.RunAsync(api, settings, database.ConnectionString, handler: app.Server.CreateHandler());
+
+        var notes = string.Join(Environment.NewLine, report.Notes);
+        Assert.True(report.Safe, notes);
+        Assert.Contains("admission: 60 of 60 joined admitted, 0 never", notes, StringComparison.Ordinal);
+        Assert.Equal(30, report.Results[0].Successes);
+        var intruders = report.Results.Single(r => r.Name.StartsWith("onsale: holds without", StringComparison.Ordinal));
+        Assert.True(intruders.Requests > 0);
+        Assert.Equal(intruders.Requests, intruders.Successes);
+    }
+}
