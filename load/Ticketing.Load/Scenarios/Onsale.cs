@@ -88,6 +88,7 @@ public sealed class Onsale
     private int admissionsSeen;
     private Task intruding = Task.CompletedTask;
     private WaitingPages? pages;
+    private string stage = "admitting";
     private long waitingNow;
     private long peakWaiting;
     private long peakResidentBytes;
@@ -147,7 +148,7 @@ public sealed class Onsale
         var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, DateTimeOffset.UtcNow.AddHours(1), Ended);
         this.pages = pages;
         using var progress = new Timer(_ => AnsiConsole.MarkupLineInterpolated(
-            $"[grey]onsale: {Volatile.Read(ref resolved)} of {settings.Entrants} done, {Volatile.Read(ref admissionsSeen)} admitted, {Interlocked.Read(ref waitingNow)} waiting; {pages}[/]"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+            $"[grey]onsale: {Volatile.Read(ref resolved)} of {settings.Entrants} done, {Volatile.Read(ref admissionsSeen)} admitted, {Interlocked.Read(ref waitingNow)} waiting; {pages}; {Stage}[/]"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
 
         // Early joiners: as fast as the silo takes them.
         var joinsStarted = Stopwatch.GetTimestamp();
@@ -183,13 +184,25 @@ public sealed class Onsale
 
         var admittingFor = TimeSpan.FromMinutes(settings.Entrants / (double)settings.AdmitPerMinute);
         var deadline = opensAt + admittingFor * 1.5 + TimeSpan.FromMinutes(1);
-        await Task.WhenAny(everyoneDone.Task, Task.Delay(Max(TimeSpan.Zero, deadline - DateTimeOffset.UtcNow)));
-        await lateJoining;
-        await pages.DisposeAsync();
-        await Task.WhenAll(buying);
-        await Volatile.Read(ref intruding);
+        var everyoneResolved = await Task.WhenAny(everyoneDone.Task, Task.Delay(Max(TimeSpan.Zero, deadline - DateTimeOffset.UtcNow))) == everyoneDone.Task;
+        if (!everyoneResolved)
+        {
+            notes.Add($"unfinished: {settings.Entrants - Volatile.Read(ref resolved)} of {settings.Entrants} entrants had not finished at the deadline ({deadline:O})");
+        }
+
+        // Every step below is bounded: a run reports what did not finish rather than waiting on it.
+        await SettleAsync("late joins", lateJoining, SettleWithin, notes);
+        Stage = "stopping the waiting pages";
+        var pollsLeft = await pages.StopAsync(SettleWithin);
+        if (pollsLeft > 0)
+        {
+            notes.Add($"unfinished: {pollsLeft} waiting-page polls had not ended {SettleWithin.TotalSeconds:0} s after the pages stopped");
+        }
+
+        await SettleAsync("buyers' checkouts", Task.WhenAll(buying), SettleWithin, notes);
+        await SettleAsync("intruders", Volatile.Read(ref intruding), SettleWithin, notes);
         await sampling.CancelAsync();
-        await sampler;
+        await SettleAsync("the on-sale sampler", sampler, SettleWithin, notes);
         var measured = DateTimeOffset.UtcNow - opensAt;
 
         results.Add(lateJoins.Result($"onsale: joins after the opening ({settings.LateRate.ToString(CultureInfo.InvariantCulture)}/s)", new LoadShape(settings.Joiners, settings.LateRate, measured, TimeSpan.Zero), TimeSpan.FromSeconds((settings.Entrants - settings.EarlyCount) / settings.LateRate)));
@@ -210,7 +223,9 @@ public sealed class Onsale
         results.Add(intruders.Result("onsale: holds without an own pass (403 expected)", stepShape, measured));
 
         var admitted = entrants.Where(e => e.AdmittedAt is not null).ToArray();
+        Stage = "counting safety in PostgreSQL";
         var safety = await OnsaleSafety.CountAsync(connectionString, tierIds, admitted.Select(e => (e.UserId, e.AdmittedAt!.Value)).ToArray(), settings.MaxPerBuyer);
+        Stage = "reading the stored queue order";
         var stored = await StoredQueueOrder.ReadAsync(connectionString, eventId);
 
         notes.Add(JoinNote(results[0], waitingBeforeOpening, countedBeforeOpening));
@@ -226,6 +241,7 @@ public sealed class Onsale
         var safe = safety.Safe && (stored is null || UnstoredJoins(stored) == 0);
         if (settings.Comparison)
         {
+            Stage = "the comparison without an on-sale";
             var (comparison, comparisonNotes, comparisonSafe) = await CompareWithoutOnSaleAsync(joinsStarted);
             results.Add(comparison);
             notes.AddRange(comparisonNotes);
@@ -236,6 +252,27 @@ public sealed class Onsale
             ? "checkout: hold and order only (no --stripe given)"
             : "checkout: hold, order, pay at the Stripe emulator (pm_card_visa), wait for the tickets (waitWhile=awaiting_payment,paid)");
         return new OnsaleReport(results, notes, safe);
+    }
+
+    /// <summary>How long each step after the admissions may take to end: longer than any request's own bound (30 s).</summary>
+    private static readonly TimeSpan SettleWithin = TimeSpan.FromMinutes(2);
+
+    /// <summary>What the run is doing, for the progress line (so a stall says where).</summary>
+    private string Stage { get => Volatile.Read(ref stage); set => Volatile.Write(ref stage, value); }
+
+    /// <summary>Waits at most <paramref name="within"/> for <paramref name="step"/>; a step that fails or does not end is noted, not awaited.</summary>
+    private async Task SettleAsync(string what, Task step, TimeSpan within, List<string> notes)
+    {
+        Stage = "waiting for " + what;
+        if (await Task.WhenAny(step, Task.Delay(within)) != step)
+        {
+            notes.Add($"unfinished: {what} had not ended {within.TotalSeconds:0} s after the admissions");
+            AnsiConsole.MarkupLineInterpolated($"[yellow]onsale: {what} had not ended within {within.TotalSeconds:0} s; going on without them[/]");
+        }
+        else if (step.Exception is { } failed)
+        {
+            notes.Add($"failed: {what}: {failed.GetBaseException().GetType().Name}: {failed.GetBaseException().Message}");
+        }
     }
 
     /// <summary>Requests kept for the buyers' checkouts out of --in-flight; the long-polls take the rest.</summary>
@@ -306,6 +343,12 @@ public sealed class Onsale
     /// <summary>A page stopped waiting: admitted buyers check out; anyone else is done.</summary>
     private void Ended(OnsaleEntrant entrant, QueueAnswer answer)
     {
+        // Once per entrant: a second end (a duplicate answer) must neither buy twice nor count twice.
+        if (!entrant.TryEnd())
+        {
+            return;
+        }
+
         if (entrant.Pass is null)
         {
             entrant.Outcome = answer.Admitted ? "admitted without a pass" : $"left the queue ({answer.Status})";
@@ -339,7 +382,7 @@ public sealed class Onsale
 
     private void Resolve()
     {
-        if (Interlocked.Increment(ref resolved) == settings.Entrants)
+        if (Interlocked.Increment(ref resolved) >= settings.Entrants)
         {
             everyoneDone.TrySetResult();
         }

@@ -23,6 +23,11 @@ internal sealed class OnsaleEntrant(int index, string userId, string token, bool
 
     public bool Joined { get; set; }
 
+    private int ended;
+
+    /// <summary>True the first time only: the page stopped waiting once, whatever answers came after.</summary>
+    public bool TryEnd() => Interlocked.Exchange(ref ended, 1) == 0;
+
     /// <summary>The waiting room's estimate, from the last answer; null before one.</summary>
     public DateTimeOffset? EstimatedAdmissionAt { get; set; }
 

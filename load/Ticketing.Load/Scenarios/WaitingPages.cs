@@ -104,17 +104,30 @@ internal sealed class WaitingPages : IAsyncDisposable
         Enqueue(entrant, now);
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromMinutes(1));
+
+    /// <summary>
+    /// Stops polling and waits, at most <paramref name="within"/>, for the
+    /// polls in flight to end; answers how many had not (a stopped run must
+    /// not wait on a request that never ends).
+    /// </summary>
+    public async Task<int> StopAsync(TimeSpan within)
     {
         await stop.CancelAsync();
         await pump;
         // Every poll gives its slot back when it ends, cancelled or not.
+        var until = Stopwatch.GetTimestamp() + (long)(within.TotalSeconds * Stopwatch.Frequency);
         for (var i = 0; i < capacity; i++)
         {
-            await slots.WaitAsync();
+            var left = Stopwatch.GetTimestamp() >= until ? TimeSpan.Zero : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
+            if (!await slots.WaitAsync(left))
+            {
+                return capacity - i;
+            }
         }
 
         // The token source and semaphores stay undisposed: a page's retry may still be waiting on the token.
+        return 0;
     }
 
     private async Task PumpAsync()
