@@ -140,12 +140,12 @@ root.SetAction(async parsed =>
         notes.Add($"{run.Name.Trim()}: the virtual users acted as {run.Identities} identities in turn, each within the silo's default rate limits");
     }
 
-    // Step rows repeat their run's failures: the runs alone count.
-    var rateLimited = results.Where(r => !r.Name.StartsWith(' ')).Sum(r => r.RateLimited);
-    notes.Add(rateLimited == 0
+    // By row: a request can show in more than one (a step and its whole purchase).
+    var rateLimited = results.Where(r => r.RateLimited > 0).Select(r => $"{r.Name.Trim()} {r.RateLimited}").ToList();
+    notes.Add(rateLimited.Count == 0
         ? "rate-limited (429): none"
-        : $"rate-limited (429): {rateLimited} requests. Every identity is paced under the silo's default limits (SiloLimits): a limit or the pacing regressed.");
-    if (rateLimited > 0)
+        : $"rate-limited (429): {string.Join(", ", rateLimited)}. Every identity is paced under the silo's default limits (SiloLimits): a limit or the pacing regressed.");
+    if (rateLimited.Count > 0)
     {
         exitCode = 1;
     }

@@ -10,13 +10,15 @@ namespace Ticketing.Api.Tests;
 /// <summary>
 /// Time and failure: unpaid orders expiring with their holds, money arriving
 /// after the capacity is gone, and a silo dying between payment and issuance.
-/// Each test has its own database and silo, with 2-second holds.
+/// Each test has its own database and silo, with 5-second holds.
 /// </summary>
 public sealed class OrderRecoveryTests
 {
+    // Long enough that a busy machine (the whole suite on two cores) places an
+    // order before its hold lapses.
     private static readonly Dictionary<string, string?> ShortHolds = new()
     {
-        ["Ticketing:Holds:Ttl"] = "00:00:02",
+        ["Ticketing:Holds:Ttl"] = "00:00:05",
         ["Ticketing:Holds:ExpiryScan"] = "00:00:00.2",
         ["Ticketing:Holds:WakeUp"] = "00:00:02",
     };
