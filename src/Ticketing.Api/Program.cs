@@ -33,6 +33,7 @@ if (!builder.Environment.IsDevelopment())
 }
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimits.Largest);
+builder.AddTicketingConnectionLimit();
 builder.AddTicketingDatabase();
 builder.AddTicketingSilo();
 builder.AddTicketingAuth();

@@ -35,12 +35,18 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The last lines it wrote, for a failing test's message.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, lines);
 
-    /// <summary>Starts the silo with <paramref name="settings"/> (configuration keys, ':'-separated) and waits until it is ready.</summary>
-    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan within)
+    /// <summary>
+    /// Starts the silo with <paramref name="settings"/> (configuration keys, ':'-separated) and waits until it is ready;
+    /// with <paramref name="openFiles"/>, the process may open that many files (soft and hard: the runtime raises its soft limit to the hard one).
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan within, int? openFiles = null)
     {
         var dll = ApiAssembly();
         var port = TicketingApp.FreePort();
-        var start = new ProcessStartInfo("dotnet", [dll])
+        var (program, arguments) = openFiles is { } files
+            ? ("bash", new[] { "-c", $"ulimit -n {files} && exec dotnet \"$0\"", dll })
+            : ("dotnet", new[] { dll });
+        var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,

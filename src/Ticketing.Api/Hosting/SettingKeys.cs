@@ -25,6 +25,7 @@ internal static class SettingKeys
     public const string RetainContactsFor = "Ticketing:Operations:RetainContactsFor";
     public const string RetentionInterval = "Ticketing:Operations:RetentionInterval";
     public const string OnSalesPassKey = "Ticketing:OnSales:PassKey";
+    public const string MaxConnections = ConnectionLimit.Key;
     public const string ClusterId = "Orleans:ClusterId";
     public const string ServiceId = "Orleans:ServiceId";
     public const string SiloPort = "Orleans:Endpoints:SiloPort";
@@ -48,7 +49,7 @@ internal static class SettingKeys
     [
         ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
         StripeApiBase, StripeSecretKey, StripeWebhookSecret,
-        AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval,
+        AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval, OnSalesPassKey, MaxConnections,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
         TlsCertificatePath, TlsCertificatePassword, TlsTrustedCaPath,
         .. RateLimits,
