@@ -49,7 +49,7 @@ public sealed record OnsaleReport(IReadOnlyList<RunResult> Results, IReadOnlyLis
 /// pass of their own. Then the on-sale is removed and fresh tiers are put
 /// on sale to the same arrivals, each entrant holding at once.
 /// </summary>
-public sealed class Onsale
+public sealed class Onsale : IDisposable
 {
     private static readonly TimeSpan TicketsWithin = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
@@ -76,6 +76,7 @@ public sealed class Onsale
     private readonly LoadRun.Recorder checkouts = new();
     private readonly LoadRun.Recorder checkoutsWhileFull = new();
     private readonly LoadRun.Recorder intruders = new();
+    private readonly LoadRun.Recorder slotWaits = new();
     private readonly ConcurrentDictionary<string, long> capRaces = new();
     private readonly ConcurrentBag<Task> buying = [];
     private readonly TaskCompletionSource everyoneDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,6 +94,13 @@ public sealed class Onsale
     private long peakWaiting;
     private long peakResidentBytes;
 
+    /// <summary>
+    /// Checkouts in flight: a browser each would take more connections than
+    /// this process may open, so admitted buyers beyond these wait their
+    /// turn (reported, and not counted in their checkout's latency).
+    /// </summary>
+    private readonly SemaphoreSlim checkoutSlots;
+
     private Onsale(TicketingApi api, Transport silo, Transport? stripe, string stripeKey, OnsaleSettings settings, string connectionString, SiloMemory memory, CpuAccount? cpu)
     {
         this.api = api;
@@ -104,7 +112,10 @@ public sealed class Onsale
         this.memory = memory;
         this.cpu = cpu;
         organizerToken = api.Token(TicketingApi.Organizer, "organizer");
+        checkoutSlots = new SemaphoreSlim(CheckoutReserve);
     }
+
+    public void Dispose() => checkoutSlots.Dispose();
 
     private string QueuePath => $"/api/events/{eventId}/queue";
 
@@ -124,7 +135,8 @@ public sealed class Onsale
         using Transport silo = handler is null ? new LeanTransport(api.Target) : new HttpTransport(api.Target, handler);
         using var stripe = stripeUrl is null ? null : new LeanTransport(stripeUrl);
         using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null, handler);
-        return await new Onsale(api, silo, stripe, stripeKey, settings, connectionString, memory, cpu).RunAsync();
+        using var run = new Onsale(api, silo, stripe, stripeKey, settings, connectionString, memory, cpu);
+        return await run.RunAsync();
     }
 
     private async Task<OnsaleReport> RunAsync()
@@ -221,6 +233,7 @@ public sealed class Onsale
         results.Add(checkouts.Result("onsale: checkout, hold to last step", stepShape, measured));
         results.Add(checkoutWhileFull);
         results.Add(intruders.Result("onsale: holds without an own pass (403 expected)", stepShape, measured));
+        results.Add(slotWaits.Result($"onsale: admitted buyer waiting for one of the harness's {CheckoutReserve} checkout slots", stepShape, measured));
 
         var admitted = entrants.Where(e => e.AdmittedAt is not null).ToArray();
         Stage = "counting safety in PostgreSQL";
@@ -365,6 +378,9 @@ public sealed class Onsale
 
         buying.Add(Task.Run(async () =>
         {
+            var admitted = Stopwatch.GetTimestamp();
+            await checkoutSlots.WaitAsync();
+            slotWaits.Record(StepOutcome.Success, Stopwatch.GetTimestamp() - admitted);
             try
             {
                 await BuyAsync(entrant);
@@ -375,6 +391,7 @@ public sealed class Onsale
             }
             finally
             {
+                checkoutSlots.Release();
                 Resolve();
             }
         }));
