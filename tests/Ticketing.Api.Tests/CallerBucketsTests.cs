@@ -62,38 +62,63 @@ public sealed class CallerBucketsTests
     }
 
     [Fact]
-    public async Task ConcurrentRequests_OnOneFreshBucket_GetExactlyItsBurst_WhileTheSweepRuns()
+    public async Task ConcurrentRequests_OnOneFreshBucket_GetExactlyItsBurst()
     {
         const int Requests = 64;
         const int Burst = 10;
         var buckets = Buckets(Burst);
-        for (var round = 0; round < 20; round++)
+        using var start = new Barrier(Requests);
+        var granted = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, Requests).Select(_ => Dedicated(() =>
         {
-            var user = $"racing-buyer-{round}";
-            // A fresh bucket is full: the sweep may drop it under the requests, which must then take from its successor.
-            using var start = new Barrier(Requests + 1);
-            var granted = 0;
-            var sweep = Task.Factory.StartNew(() =>
+            var request = Request(RateLimits.Holds, "racing-buyer");
+            start.SignalAndWait();
+            if (buckets.AttemptAcquire(request).IsAcquired)
             {
-                start.SignalAndWait();
-                for (var i = 0; i < 200; i++)
-                {
-                    buckets.Sweep();
-                }
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var requests = Enumerable.Range(0, Requests).Select(_ => Task.Factory.StartNew(() =>
+                Interlocked.Increment(ref granted);
+            }
+        }))).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Burst, granted);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_WhileTheSweepRuns_GetExactlyEachBucketsBurst()
+    {
+        const int Threads = 8;
+        const int Users = 10_000;
+        var buckets = Buckets();
+        using var start = new Barrier(Threads + 1);
+        var taking = Threads;
+        var granted = 0;
+
+        // A fresh bucket is full until its first token is taken: the sweep may drop it under a request, which then
+        // has to take from the bucket that replaces it, not from the dropped one.
+        var sweep = Dedicated(() =>
+        {
+            start.SignalAndWait();
+            while (Volatile.Read(ref taking) > 0)
             {
-                var request = Request(RateLimits.Holds, user);
-                start.SignalAndWait();
-                if (buckets.AttemptAcquire(request).IsAcquired)
+                buckets.Sweep();
+            }
+        });
+        var requests = Enumerable.Range(0, Threads).Select(_ => Dedicated(() =>
+        {
+            start.SignalAndWait();
+            for (var user = 0; user < Users; user++)
+            {
+                if (buckets.AttemptAcquire(Request(RateLimits.Holds, $"buyer-{user}")).IsAcquired)
                 {
                     Interlocked.Increment(ref granted);
                 }
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+            }
 
-            await Task.WhenAll([sweep, .. requests]).WaitAsync(TimeSpan.FromMinutes(1));
-            Assert.Equal(Burst, granted);
-        }
+            Interlocked.Decrement(ref taking);
+        }));
+        await Task.WhenAll([sweep, .. requests]).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(Users * Burst, granted);
     }
 
     [Fact]
@@ -162,6 +187,9 @@ public sealed class CallerBucketsTests
                     Assert.Equal(credit == Burst * refill, bucket.IsFull(now, Burst, refill));
                 }
             }, iter: 2000);
+
+    private static Task Dedicated(Action work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private CallerBuckets Buckets(int burst = Burst) => new(
         Options.Create(new RateLimitOptions
