@@ -121,7 +121,7 @@ root.SetAction(async parsed =>
             var onsale = await Onsale.RunAsync(api, new OnsaleSettings(
                     parsed.GetValue(entrants), parsed.GetValue(earlyShare), parsed.GetValue(admitPerMinute),
                     parsed.GetValue(maxPerBuyer) is > 0 and var cap ? cap : null, parsed.GetValue(seats), parsed.GetValue(lateRate),
-                    parsed.GetValue(inFlight), parsed.GetValue(joiners), !parsed.GetValue(noComparison)),
+                    parsed.GetValue(inFlight), parsed.GetValue(joiners), !parsed.GetValue(noComparison)) { WarmUp = shape.Warmup },
                 connectionString!, parsed.GetValue(stripe) is { } onsaleStripe ? new Uri(onsaleStripe) : null, parsed.GetValue(stripeKey)!,
                 parsed.GetValue(siloPid), cpu);
             results.AddRange(onsale.Results);
