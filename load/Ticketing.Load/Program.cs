@@ -10,8 +10,8 @@ if (Console.IsOutputRedirected)
 }
 
 var target = new Option<string>("--target") { Description = "Base URL of the API silo.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout | onsale", Required = true };
-scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout", "onsale");
+var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout | onsale | waiting-memory", Required = true };
+scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout", "onsale", "waiting-memory");
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
@@ -36,12 +36,13 @@ var seats = new Option<int>("--seats") { Description = "onsale: seats on sale, o
 var lateRate = new Option<double>("--late-rate") { Description = "onsale: joins a second after the opening.", DefaultValueFactory = _ => onsaleDefaults.LateRate };
 var inFlight = new Option<int>("--in-flight") { Description = "onsale: most requests in flight at once, long-polls included (each holds a connection).", DefaultValueFactory = _ => onsaleDefaults.InFlight };
 var joiners = new Option<int>("--joiners") { Description = "onsale: joins in flight at once, before the opening (back to back) and after it.", DefaultValueFactory = _ => onsaleDefaults.Joiners };
+var waiting = new Option<int>("--waiting") { Description = "waiting-memory: buyers waiting in the room when the silo's memory is read.", DefaultValueFactory = _ => 1_000_000 };
 var noComparison = new Option<bool>("--no-comparison") { Description = "onsale: skip the same arrivals without an on-sale." };
 
 var root = new RootCommand("Load harness for the ticketing API: scenarios, virtual users, closed and open load, percentiles.")
 {
     target, scenario, users, rate, duration, warmup, capacity, connection, baselineConnection, signingKey, output, noBaseline, siloPid, emulatorPid, tickets, stripe, stripeKey,
-    entrants, earlyShare, admitPerMinute, maxPerBuyer, seats, lateRate, inFlight, joiners, noComparison,
+    entrants, earlyShare, admitPerMinute, maxPerBuyer, seats, lateRate, inFlight, joiners, noComparison, waiting,
 };
 
 root.SetAction(async parsed =>
@@ -58,7 +59,7 @@ root.SetAction(async parsed =>
         return 2;
     }
 
-    if ((name is "baseline" or "scan" or "onsale" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
+    if ((name is "baseline" or "scan" or "onsale" or "waiting-memory" || (name == "hot-tier" && !parsed.GetValue(noBaseline))) && connectionString is null)
     {
         AnsiConsole.MarkupLine("[red]--connection is needed for the baseline (or pass --no-baseline), the scan's tickets and the on-sale's safety counts.[/]");
         return 2;
@@ -120,12 +121,18 @@ root.SetAction(async parsed =>
             var onsale = await Onsale.RunAsync(api, new OnsaleSettings(
                     parsed.GetValue(entrants), parsed.GetValue(earlyShare), parsed.GetValue(admitPerMinute),
                     parsed.GetValue(maxPerBuyer) is > 0 and var cap ? cap : null, parsed.GetValue(seats), parsed.GetValue(lateRate),
-                    parsed.GetValue(inFlight), parsed.GetValue(joiners), !parsed.GetValue(noComparison)),
+                    parsed.GetValue(inFlight), parsed.GetValue(joiners), !parsed.GetValue(noComparison)) { WarmUp = shape.Warmup },
                 connectionString!, parsed.GetValue(stripe) is { } onsaleStripe ? new Uri(onsaleStripe) : null, parsed.GetValue(stripeKey)!,
                 parsed.GetValue(siloPid), cpu);
             results.AddRange(onsale.Results);
             notes.AddRange(onsale.Notes);
             exitCode = onsale.Safe ? 0 : 1;
+            break;
+        case "waiting-memory":
+            var (placesRead, memoryNotes) = await WaitingMemory.RunAsync(api, parsed.GetValue(waiting), connectionString!, parsed.GetValue(siloPid));
+            results.Add(placesRead);
+            notes.AddRange(memoryNotes);
+            exitCode = placesRead.Successes == placesRead.Requests ? 0 : 1;
             break;
         case "onsale-race":
             var (run, verdict) = await OnsaleRace.RunAsync(api, shape.Users, parsed.GetValue(capacity), connectionString);

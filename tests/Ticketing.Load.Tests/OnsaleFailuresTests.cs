@@ -19,6 +19,7 @@ public sealed class OnsaleFailuresTests
         var settings = new OnsaleSettings(Entrants: 40, EarlyShare: 0.5, AdmitPerMinute: 3_000, MaxPerBuyer: null, Seats: 30, LateRate: 20, InFlight: 200, Joiners: 10, Comparison: false)
         {
             OpensIn = TimeSpan.FromSeconds(2),
+            WarmUp = TimeSpan.Zero,
         };
         using var failing = new FailingQueue(app.Server.CreateHandler());
 

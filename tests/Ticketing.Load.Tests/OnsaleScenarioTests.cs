@@ -20,6 +20,7 @@ public sealed class OnsaleScenarioTests
         var settings = new OnsaleSettings(Entrants: 60, EarlyShare: 0.5, AdmitPerMinute: 3_000, MaxPerBuyer: null, Seats: 40, LateRate: 20, InFlight: 200, Joiners: 10)
         {
             OpensIn = TimeSpan.FromSeconds(2),
+            WarmUp = TimeSpan.FromSeconds(1),
         };
 
         var report = await Onsale.RunAsync(api, settings, database.ConnectionString, handler: app.Server.CreateHandler());

@@ -29,6 +29,13 @@ public sealed record OnsaleSettings(
     /// </summary>
     public TimeSpan OpensIn { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long buyers of another event join its waiting room, read their
+    /// places and hold before the measured on-sale: a silo that has run a while
+    /// (tiered JIT settles in about 30 s on 2 cores), as one is when an on-sale opens.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>What a tier allows an order: room for a buyer racing the cap with a whole cap on each of two tiers.</summary>
     public int MaxPerOrder => Math.Max(4, MaxPerBuyer ?? 4);
 }
@@ -144,6 +151,7 @@ public sealed class Onsale : IDisposable
         var results = new List<RunResult>();
         var notes = new List<string>();
 
+        await WarmUpAsync();
         eventId = await CreateEventAsync();
         tierIds = await CreateTiersAsync("");
         var (_, passMinutes) = await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
@@ -757,6 +765,40 @@ public sealed class Onsale : IDisposable
             new { title = "On-sale", startsAt = DateTimeOffset.UtcNow.AddDays(30) }, CancellationToken.None);
         Expect(HttpStatusCode.Created, status, created);
         return created.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// Joins, place reads and holds by buyers of a warm-up event of their own
+    /// for <see cref="OnsaleSettings.WarmUp"/>: its on-sale is removed after,
+    /// and nothing of it is counted.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        if (settings.WarmUp <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"[grey]onsale: warming the silo up for {settings.WarmUp.TotalSeconds:0} s on an event of its own[/]");
+        var queued = await CreateEventAsync();
+        eventId = await CreateEventAsync(); // its tiers sell without a queue
+        var holdTier = (await CreateTiersAsync(" (warm-up)"))[0];
+        eventId = queued;
+        await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
+        var until = Stopwatch.GetTimestamp() + (long)(settings.WarmUp.TotalSeconds * Stopwatch.Frequency);
+        var next = -1;
+        var hold = JsonSerializer.SerializeToUtf8Bytes(new { tierId = holdTier, quantity = 1 }, Json);
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Joiners)).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var token = api.Token($"warm-{eventId.ToString("N")[..8]}-{Interlocked.Increment(ref next)}", "buyer");
+                await SendSafelyAsync(silo, HttpMethod.Post, QueuePath, token);
+                await SendSafelyAsync(silo, HttpMethod.Get, QueuePath, token);
+                await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token, hold);
+            }
+        })));
+        await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
     }
 
     /// <summary>Two tiers sharing --seats, a quarter of them the dearer.</summary>
