@@ -12,12 +12,12 @@ namespace Ticketing.Load.Scenarios;
 public sealed record OnsaleSettings(
     int Entrants = 100_000,
     double EarlyShare = 0.8,
-    int AdmitPerMinute = 30_000,
+    int AdmitPerMinute = 12_000,
     int? MaxPerBuyer = 4,
     int Seats = 20_000,
     double LateRate = 1_000,
     int InFlight = 8_000,
-    int Joiners = 200,
+    int Joiners = 2_000,
     bool Comparison = true)
 {
     public int EarlyCount => (int)Math.Round(Entrants * Math.Clamp(EarlyShare, 0, 1));
