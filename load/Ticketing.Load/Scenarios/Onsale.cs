@@ -84,6 +84,8 @@ public sealed class Onsale : IDisposable
     private readonly LoadRun.Recorder checkoutsWhileFull = new();
     private readonly LoadRun.Recorder intruders = new();
     private readonly LoadRun.Recorder slotWaits = new();
+    private readonly LoadRun.Recorder holdsFirstMinute = new();
+    private readonly LoadRun.Recorder holdsLaterWhileFull = new();
     private readonly ConcurrentDictionary<string, long> capRaces = new();
     private readonly ConcurrentBag<Task> buying = [];
     private readonly TaskCompletionSource everyoneDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -100,6 +102,7 @@ public sealed class Onsale : IDisposable
     private long waitingNow;
     private long peakWaiting;
     private long peakResidentBytes;
+    private long openedTicks = long.MaxValue;
 
     /// <summary>
     /// Checkouts in flight: a browser each would take more connections than
@@ -198,6 +201,7 @@ public sealed class Onsale : IDisposable
         var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
         pages.OpensAt(opensAt);
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
+        Interlocked.Exchange(ref openedTicks, openingTicks);
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(() => SampleAsync(sampling.Token));
         var lateJoining = Task.Run(() => JoinLateAsync(pages, openingTicks));
@@ -251,7 +255,8 @@ public sealed class Onsale : IDisposable
 
         notes.Add(JoinNote(results[0], waitingBeforeOpening, countedBeforeOpening));
         notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
-        notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull));
+        notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
+            + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)}, after it {P99(holdsLaterWhileFull, stepShape, measured)}");
         notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening)
             + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
         notes.Add($"waiting pages: {pages}; at most {pollSlots} polls in flight");
@@ -482,6 +487,9 @@ public sealed class Onsale : IDisposable
         if (full)
         {
             holdsWhileFull.Record(outcome, elapsed);
+            // The first minute carries the late joiners and the pages' looks after the shuffle as well.
+            var firstMinute = sent - Interlocked.Read(ref openedTicks) < 60 * Stopwatch.Frequency;
+            (firstMinute ? holdsFirstMinute : holdsLaterWhileFull).Record(outcome, elapsed);
         }
 
         return (status, body);
@@ -742,6 +750,11 @@ public sealed class Onsale : IDisposable
 
     private string FullQueueNote(RunResult hold, RunResult checkout) => string.Create(CultureInfo.InvariantCulture,
         $"while the queue was full (at least {settings.Entrants / 2} of {settings.Entrants} waiting; peak {Interlocked.Read(ref peakWaiting)}): hold p99 {hold.P99Ms:0.0} ms over {hold.Requests} holds (target < 25 ms), checkout p99 {checkout.P99Ms:0.0} ms over {checkout.Requests}");
+
+    private static string P99(LoadRun.Recorder recorder, LoadShape shape, TimeSpan measured) =>
+        recorder.Result("", shape, measured) is { Requests: > 0 } result
+            ? string.Create(CultureInfo.InvariantCulture, $"{result.P99Ms:0.0} ms over {result.Requests}")
+            : "none";
 
     private static string MemoryNote(MemoryReading before, MemoryReading waiting, long count)
     {
