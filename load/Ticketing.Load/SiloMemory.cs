@@ -100,4 +100,18 @@ public readonly record struct MemoryReading(long? ResidentBytes, long? HeapBytes
         count <= 0 ? (null, null) : (
             ResidentBytes - before.ResidentBytes is { } resident ? resident / (double)count : null,
             HeapBytes - before.HeapBytes is { } heap ? heap / (double)count : null);
+
+    /// <summary>
+    /// "resident set ... ; managed heap ..." from <paramref name="before"/> to this reading, a waiting
+    /// buyer's share of each and a million buyers' worth.
+    /// </summary>
+    public string PerWaitingBuyer(MemoryReading before, long count)
+    {
+        var (resident, heap) = PerThing(before, count);
+        static string Bytes(double? perBuyer, long? from, long? to) => perBuyer is { } b
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{b:0} bytes a waiting buyer ({from / 1048576.0:0} to {to / 1048576.0:0} MiB; a million: {b * 1e6 / 1073741824:0.00} GiB)")
+            : "not read";
+        return $"resident set {Bytes(resident, before.ResidentBytes, ResidentBytes)}; managed heap at the last collection {Bytes(heap, before.HeapBytes, HeapBytes)}";
+    }
 }

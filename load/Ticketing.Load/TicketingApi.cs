@@ -130,7 +130,8 @@ public sealed class TicketingApi(Uri target, string signingKey, int connections,
 
     public void Dispose() => http.Dispose();
 
-    private static void Expect(HttpStatusCode expected, HttpStatusCode status, JsonElement body)
+    /// <summary>Stops a scenario's setup at the first answer it did not expect.</summary>
+    public static void Expect(HttpStatusCode expected, HttpStatusCode status, JsonElement body)
     {
         if (status != expected)
         {

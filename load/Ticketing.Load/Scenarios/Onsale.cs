@@ -756,14 +756,8 @@ public sealed class Onsale : IDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"{result.P99Ms:0.0} ms over {result.Requests}")
             : "none";
 
-    private static string MemoryNote(MemoryReading before, MemoryReading waiting, long count)
-    {
-        var (resident, heap) = waiting.PerThing(before, count);
-        static string Bytes(double? perBuyer, long? from, long? to) => perBuyer is { } b
-            ? string.Create(CultureInfo.InvariantCulture, $"{b:0} bytes a waiting buyer ({from / 1048576.0:0} to {to / 1048576.0:0} MiB; a million: {b * 1e6 / 1073741824:0.00} GiB)")
-            : "not read";
-        return $"silo memory with {count} waiting (polls in flight included): resident set {Bytes(resident, before.ResidentBytes, waiting.ResidentBytes)}; managed heap at the last collection {Bytes(heap, before.HeapBytes, waiting.HeapBytes)}";
-    }
+    private static string MemoryNote(MemoryReading before, MemoryReading waiting, long count) =>
+        $"silo memory with {count} waiting (polls in flight included): {waiting.PerWaitingBuyer(before, count)}";
 
     private string CapNote() => settings.MaxPerBuyer is null
         ? "cap: none set, no races"
@@ -776,7 +770,7 @@ public sealed class Onsale : IDisposable
     {
         var (status, created) = await api.SendAsync(HttpMethod.Post, "/api/events", TicketingApi.Organizer, "organizer",
             new { title = "On-sale", startsAt = DateTimeOffset.UtcNow.AddDays(30) }, CancellationToken.None);
-        Expect(HttpStatusCode.Created, status, created);
+        TicketingApi.Expect(HttpStatusCode.Created, status, created);
         return created.GetProperty("id").GetGuid();
     }
 
@@ -793,10 +787,8 @@ public sealed class Onsale : IDisposable
         }
 
         AnsiConsole.MarkupLineInterpolated($"[grey]onsale: warming the silo up for {settings.WarmUp.TotalSeconds:0} s on an event of its own[/]");
-        var queued = await CreateEventAsync();
-        eventId = await CreateEventAsync(); // its tiers sell without a queue
-        var holdTier = (await CreateTiersAsync(" (warm-up)"))[0];
-        eventId = queued;
+        var holdTier = await api.CreateTierAsync("Warm-up, without a queue", capacity: settings.Seats, maxPerOrder: settings.MaxPerOrder);
+        eventId = await CreateEventAsync();
         await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
         var until = Stopwatch.GetTimestamp() + (long)(settings.WarmUp.TotalSeconds * Stopwatch.Frequency);
         var next = -1;
@@ -823,7 +815,7 @@ public sealed class Onsale : IDisposable
         {
             var (status, tier) = await api.SendAsync(HttpMethod.Post, $"/api/events/{eventId}/tiers", TicketingApi.Organizer, "organizer",
                 new { name = name + suffix, priceCents = price, currency = "eur", capacity = Math.Max(1, capacity), maxPerOrder = settings.MaxPerOrder }, CancellationToken.None);
-            Expect(HttpStatusCode.Created, status, tier);
+            TicketingApi.Expect(HttpStatusCode.Created, status, tier);
             ids.Add(tier.GetProperty("id").GetGuid());
         }
 
@@ -835,7 +827,7 @@ public sealed class Onsale : IDisposable
     {
         var (status, onSale) = await api.SendAsync(HttpMethod.Put, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer",
             new { opensAt, admitPerMinute = settings.AdmitPerMinute, maxPerBuyer = settings.MaxPerBuyer }, CancellationToken.None);
-        Expect(HttpStatusCode.OK, status, onSale);
+        TicketingApi.Expect(HttpStatusCode.OK, status, onSale);
         return (onSale.GetProperty("opensAt").GetDateTimeOffset(), onSale.GetProperty("passMinutes").GetInt32());
     }
 
@@ -887,14 +879,6 @@ public sealed class Onsale : IDisposable
             {
                 return;
             }
-        }
-    }
-
-    private static void Expect(HttpStatusCode expected, HttpStatusCode status, JsonElement body)
-    {
-        if (status != expected)
-        {
-            throw new InvalidOperationException($"Expected {(int)expected}, got {(int)status}: {body}");
         }
     }
 }

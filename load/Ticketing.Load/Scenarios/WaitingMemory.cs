@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using Npgsql;
 using Spectre.Console;
@@ -30,8 +29,7 @@ public static class WaitingMemory
         TicketingApi api, int waiting, string connectionString, int? siloPid, HttpMessageHandler? handler = null, int settleReadings = 12)
     {
         using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null, handler);
-        var eventId = await Created(api, "/api/events", new { title = "Waiting room memory", startsAt = DateTimeOffset.UtcNow.AddDays(30) });
-        await Created(api, $"/api/events/{eventId}/tiers", new { name = "Standard", priceCents = 4500, currency = "eur", capacity = 1000, maxPerOrder = 4 });
+        var eventId = (await api.GetTierAsync(await api.CreateTierAsync("Waiting room memory", capacity: 1000))).GetProperty("eventId").GetGuid();
         // Opening an hour ahead while the rows are written, then moved to now: one admission a minute leaves the line whole while it is measured.
         await PutOnSaleAsync(api, eventId, DateTimeOffset.UtcNow.AddHours(1));
         AnsiConsole.MarkupLineInterpolated($"[bold]waiting-memory[/]: {waiting} places to write for an on-sale, then its opening");
@@ -75,22 +73,16 @@ public static class WaitingMemory
         var sampledResult = reads.Result($"waiting-memory: {Sampled} of {waiting} waiting buyers read their place", new LoadShape(1, null, reading.Elapsed, TimeSpan.Zero), reading.Elapsed);
 
         var after = await SettledAsync(memory, settleReadings);
-        var (resident, heap) = after.PerThing(before, waiting);
         var notes = new List<string>
         {
             $"waiting-memory: the on-sale counted {counted} of {waiting} waiting once open; {found} of {Sampled} sampled buyers found their place through the API (each must)",
-            string.Create(CultureInfo.InvariantCulture,
-                $"silo memory with {waiting} waiting, their places only: resident set {Describe(resident, before.ResidentBytes, after.ResidentBytes)}; managed heap at the last collection {Describe(heap, before.HeapBytes, after.HeapBytes)}"),
+            $"silo memory with {waiting} waiting, their places only: {after.PerWaitingBuyer(before, waiting)}",
         };
 
         // The room closes and its shards let their lines go.
         await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
         return (sampledResult, notes);
     }
-
-    private static string Describe(double? perBuyer, long? from, long? to) => perBuyer is { } bytes
-        ? string.Create(CultureInfo.InvariantCulture, $"{bytes:0} bytes a waiting buyer ({from / 1048576.0:0} to {to / 1048576.0:0} MiB; a million: {bytes * 1e6 / 1073741824:0.00} GiB)")
-        : "not read";
 
     /// <summary>The silo's memory once two readings a few seconds apart agree within 2 % (or after <paramref name="readings"/> more): collections have run since the last change.</summary>
     private static async Task<MemoryReading> SettledAsync(SiloMemory memory, int readings)
@@ -137,23 +129,8 @@ public static class WaitingMemory
     {
         var (status, onSale) = await api.SendAsync(HttpMethod.Put, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer",
             new { opensAt, admitPerMinute = 1 }, CancellationToken.None);
-        Expect(HttpStatusCode.OK, status, onSale);
+        TicketingApi.Expect(HttpStatusCode.OK, status, onSale);
         return onSale.GetProperty("opensAt").GetDateTimeOffset();
-    }
-
-    private static async Task<Guid> Created(TicketingApi api, string path, object body)
-    {
-        var (status, created) = await api.SendAsync(HttpMethod.Post, path, TicketingApi.Organizer, "organizer", body, CancellationToken.None);
-        Expect(HttpStatusCode.Created, status, created);
-        return created.GetProperty("id").GetGuid();
-    }
-
-    private static void Expect(HttpStatusCode expected, HttpStatusCode status, System.Text.Json.JsonElement body)
-    {
-        if (status != expected)
-        {
-            throw new InvalidOperationException($"Expected {(int)expected}, got {(int)status}: {body}");
-        }
     }
 
     private static async Task<object?> Scalar(NpgsqlDataSource database, string sql, params (string Name, object Value)[] parameters)
