@@ -178,10 +178,11 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     public async Task EarlyJoiners_AreAdmittedInTheOrderTheStoredSeedReplays_ThenLateJoinersAsTheyCame()
     {
         var (eventId, _) = await EventAsync();
-        var opensAt = DateTimeOffset.UtcNow.AddSeconds(4);
-        await OnSaleSetup.PutAsync(App, eventId, opensAt, admitPerMinute: 1200);
+        // Scheduled far ahead and brought forward once everyone has joined: on a slow machine a near opening could overtake the joins.
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddDays(1), admitPerMinute: 1200);
         var early = Enumerable.Range(0, 40).Select(i => App.Buyer($"early-{i}")).ToArray();
         await Gate.Race(early.Length, i => OnSaleSetup.JoinAsync(early[i], eventId));
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, admitPerMinute: 1200);
         // Admission begins once every shard has the opening: from then on, joiners are late.
         await Eventually.Value(
             () => Count("SELECT count(*) FROM ticketing.queue_admissions a JOIN ticketing.queue_openings o USING (onsale_id) WHERE o.event_id = @event", ("event", eventId)),
@@ -203,6 +204,7 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Equal(50, audit.Places.Count);
         Assert.All(audit.Places, place => Assert.NotNull(place.Step));
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"early-{i}").Order(), audit.Places.Take(40).Select(p => p.UserId).Order());
+        Assert.All(audit.Places.Take(40), place => Assert.True(place.Early, $"{place.UserId} joined before the opening but is stored as late"));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"late-{i}"), audit.Places.Skip(40).Select(p => p.UserId));
         Assert.Equal(audit.Places.Select(p => p.AdmittedAt), audit.Places.Select(p => p.AdmittedAt).Order());
         Assert.Equal(50, audit.Steps[^1].AdmittedTotal);
