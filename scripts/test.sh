@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against a private PostgreSQL that it starts (or
-# reuses). Needs only the .NET 10 SDK; PostgreSQL is installed from Debian's
-# packages when missing and run as root.
+# reuses), the browser journeys in Debian's Chromium. Needs the .NET 10 SDK
+# and Node.js with npm (the pages' packages); PostgreSQL and Chromium are
+# installed from Debian's packages when missing and run as root.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 TICKETING_TEST_POSTGRES="$(scripts/postgres.sh)"
 export TICKETING_TEST_POSTGRES
+scripts/chromium.sh
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -4,6 +4,7 @@ using Ticketing.Api.Health;
 using Ticketing.Api.Hosting;
 using Ticketing.Api.Idempotency;
 using Ticketing.Api.Limits;
+using Ticketing.Api.Pages;
 using Ticketing.Api.Payments;
 using Ticketing.Api.Problems;
 using Ticketing.Api.Reference;
@@ -49,6 +50,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseTicketingPageAssets();
 app.UseAuthentication();
 app.UseAuthorization();
 // After authorization, so a caller is known by its token; before anything reads the body or the database.
@@ -56,6 +58,7 @@ app.UseRateLimiter();
 app.UseMiddleware<BodyLimits>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
+app.MapTicketingPages();
 app.MapTicketingHealth();
 app.MapTicketingApiReference();
 app.MapTicketingDashboard();

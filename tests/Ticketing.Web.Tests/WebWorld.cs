@@ -1,0 +1,123 @@
+using Microsoft.Playwright;
+using Ticketing.Testing;
+
+namespace Ticketing.Web.Tests;
+
+/// <summary>
+/// What a person's browser meets: the silo and the Stripe emulator as real
+/// processes on real ports, on a database of their own, and Debian's Chromium
+/// driven by Playwright. Shared by the journeys of one test class.
+/// </summary>
+public sealed class WebWorld : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    private TestDatabase? database;
+    private StripeEmulatorProcess? stripe;
+    private SiloProcess? silo;
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public TestDatabase Database => database ?? throw new InvalidOperationException("Not started.");
+
+    public SiloProcess Silo => silo ?? throw new InvalidOperationException("Not started.");
+
+    public StripeEmulatorProcess Stripe => stripe ?? throw new InvalidOperationException("Not started.");
+
+    public IBrowser Browser => browser ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>The settings the silo runs with: Development, so that its sign-in page mints any role.</summary>
+    public static Dictionary<string, string?> SiloSettings(TestDatabase database, StripeEmulatorProcess stripe)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings:Ticketing"] = database.ConnectionString,
+            ["Ticketing:Auth:SigningKey"] = TicketingApp.SigningKey,
+            ["Orleans:ClusterId"] = database.Name,
+            ["Orleans:ServiceId"] = database.Name,
+        };
+        foreach (var (key, value) in stripe.SiloSettings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException(
+                $"The browser tests drive Debian's Chromium at {Chromium}, which is missing: install it with `apt-get install chromium` " +
+                "(scripts/test.sh does so when it runs as root).");
+        }
+
+        database = await TestDatabase.CreateAsync();
+        var port = TicketingApp.FreePort();
+        stripe = await StripeEmulatorProcess.StartAsync(new Uri($"http://127.0.0.1:{port}/api/webhooks/stripe"), TimeSpan.FromSeconds(60));
+        silo = await SiloProcess.StartAsync(SiloSettings(database, stripe), TimeSpan.FromSeconds(120), port: port);
+        playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        browser = await LaunchAsync(playwright);
+    }
+
+    /// <summary>
+    /// Chromium as this machine runs it: headless, without its background
+    /// calls to Google (the network is closed), and without the sandbox,
+    /// which root cannot use. A fake camera feeds the gate's scanner.
+    /// </summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            ],
+        });
+
+    /// <summary>A fresh browser profile on the silo: a phone-sized one when <paramref name="phone"/>.</summary>
+    public async Task<IPage> NewPageAsync(bool phone = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Silo.Address.ToString(),
+            // axe-core is added to pages as a script of their own, which the pages' policy would refuse.
+            BypassCSP = true,
+            Locale = "en-US",
+            TimezoneId = "UTC",
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
+            IsMobile = phone,
+            HasTouch = phone,
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (silo is not null)
+        {
+            await silo.DisposeAsync();
+        }
+
+        if (stripe is not null)
+        {
+            await stripe.DisposeAsync();
+        }
+
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
