@@ -47,6 +47,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
     /// <summary>The classification: "METHOD pattern" as the app maps it. Dashboard routes are matched by prefix.</summary>
     private static readonly Dictionary<string, Access> Matrix = new()
     {
+        // The pages are public shells: what they show comes from the API, under its own rules.
+        ["GET /"] = Access.Anonymous,
+        ["GET /gate"] = Access.Anonymous,
+        ["GET /console"] = Access.Anonymous,
         ["ANY /health/live"] = Access.Anonymous,
         ["ANY /health/ready"] = Access.Anonymous,
         ["ANY /metrics"] = Access.Anonymous,
