@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the product locally: a private PostgreSQL, the schema migrations, the
 # Stripe emulator on http://localhost:12111 and the API silo on
-# http://localhost:5000 (dashboard at /dashboard, API reference at /docs).
+# http://localhost:5000 (storefront at /, gate at /gate, console at /console,
+# dashboard at /dashboard, API reference at /docs). Building the silo installs
+# the pages' npm packages (Node.js and npm needed).
 # Everything it needs is set up on the way.
 #
 # Payments go to the Stripe emulator unless Ticketing__Stripe__SecretKey or
@@ -80,6 +82,9 @@ token() { dotnet "$api" token --hours 12 "$@"; }
 cat <<SUMMARY
 
 == Ticketing is running ($ASPNETCORE_ENVIRONMENT) ==
+  Storefront      $base/
+  Gate            $base/gate
+  Console         $base/console   (sign in at $base/signin: one click per role in Development)
   API             $base   (reference: $base/docs, health: $base/health/ready)
   Orleans         $base/dashboard
   Stripe          ${Ticketing__Stripe__ApiBase}
