@@ -62,6 +62,11 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["POST /api/ops/reconciliation"] = null,
         ["GET /api/ops/reconciliation/latest"] = null,
         ["POST /api/ops/buyers/{userId}/erase"] = null,
+        ["GET /signin"] = RateLimits.Anonymous,
+        ["GET /auth/session"] = RateLimits.Anonymous,
+        ["POST /auth/session"] = RateLimits.Anonymous,
+        ["POST /auth/signout"] = RateLimits.Anonymous,
+        ["GET /auth/signin/oidc"] = RateLimits.Anonymous,
     };
 
     private TicketingApp App => limited.App;
