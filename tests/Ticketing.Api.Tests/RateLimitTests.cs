@@ -47,6 +47,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["GET /api/holds/{holdId:guid}"] = RateLimits.Holds,
         ["DELETE /api/holds/{holdId:guid}"] = RateLimits.Holds,
         ["POST /api/orders/"] = RateLimits.Orders,
+        ["GET /api/orders/"] = RateLimits.Orders,
         ["GET /api/orders/{orderId:guid}"] = RateLimits.Orders,
         ["GET /api/orders/{orderId:guid}/tickets"] = RateLimits.Orders,
         ["POST /api/orders/{orderId:guid}/cancel"] = RateLimits.Orders,
@@ -62,6 +63,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["POST /api/ops/reconciliation"] = null,
         ["GET /api/ops/reconciliation/latest"] = null,
         ["POST /api/ops/buyers/{userId}/erase"] = null,
+        ["GET /api/ops/links"] = null,
     };
 
     private TicketingApp App => limited.App;
