@@ -24,6 +24,9 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
     /// <summary>Each mapped route's policy; null: never limited. Routes of the waiting room are listed ahead of them.</summary>
     private static readonly Dictionary<string, string?> Policies = new()
     {
+        ["GET /"] = RateLimits.Anonymous,
+        ["GET /gate"] = RateLimits.Anonymous,
+        ["GET /console"] = RateLimits.Anonymous,
         ["ANY /health/live"] = null,
         ["ANY /health/ready"] = null,
         ["ANY /metrics"] = null,
@@ -64,6 +67,11 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["GET /api/ops/reconciliation/latest"] = null,
         ["POST /api/ops/buyers/{userId}/erase"] = null,
         ["GET /api/ops/links"] = null,
+        ["GET /signin"] = RateLimits.Anonymous,
+        ["GET /auth/session"] = RateLimits.Anonymous,
+        ["POST /auth/session"] = RateLimits.Anonymous,
+        ["POST /auth/signout"] = RateLimits.Anonymous,
+        ["GET /auth/signin/oidc"] = RateLimits.Anonymous,
     };
 
     private TicketingApp App => limited.App;

@@ -39,7 +39,7 @@ internal sealed class ProblemResponses : IOpenApiOperationTransformer
         problems.AddRange(metadata.OfType<ProblemAnswer>().Select(answer => (answer.Status, answer.When)));
         if (needsToken)
         {
-            problems.Add((StatusCodes.Status401Unauthorized, "`unauthorized`: no bearer token, or one that is not valid (expired, wrong issuer or signature)."));
+            problems.Add((StatusCodes.Status401Unauthorized, "`unauthorized`: no bearer token or session, or a token that is not valid (expired, wrong issuer or signature)."));
             problems.Add((StatusCodes.Status403Forbidden, "`forbidden`: the token's roles (or organizations) do not allow this request."));
         }
 
