@@ -80,6 +80,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         ["GET /api/holds/{holdId:guid}"] = Access.BuyerOwn,
         ["DELETE /api/holds/{holdId:guid}"] = Access.BuyerOwn,
         ["POST /api/orders/"] = Access.BuyerOwn,
+        ["GET /api/orders/"] = Access.OrganizerOwnOrganization,
         ["GET /api/orders/{orderId:guid}"] = Access.BuyerOwnOrOrganizerOwn,
         ["GET /api/orders/{orderId:guid}/tickets"] = Access.BuyerOwnOrOrganizerOwn,
         ["POST /api/orders/{orderId:guid}/cancel"] = Access.BuyerOwn,
@@ -95,6 +96,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         ["POST /api/ops/reconciliation"] = Access.Operator,
         ["GET /api/ops/reconciliation/latest"] = Access.Operator,
         ["POST /api/ops/buyers/{userId}/erase"] = Access.Operator,
+        ["GET /api/ops/links"] = Access.Operator,
         ["GET /signin"] = Access.Anonymous,
         ["GET /auth/session"] = Access.SignedIn,
         ["POST /auth/session"] = Access.SignIn,
@@ -149,6 +151,23 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             await response.AssertProblem(status, code);
             Assert.True(before == await world.FingerprintAsync(), $"{route} as {who} changed the database");
         }
+    }
+
+    /// <summary>
+    /// A search refuses no organizer: another organization's is answered, with
+    /// none of A's orders, while A's own organizer finds them by the same address.
+    /// </summary>
+    [Fact]
+    public async Task OrdersByEmail_OfAnotherOrganization_AreNeverFound()
+    {
+        var before = await world.FingerprintAsync();
+
+        using var theirs = await world.OrganizerB.SendAsync(world.Request("GET /api/orders/"));
+        using var ours = await world.OrganizerA.SendAsync(world.Request("GET /api/orders/"));
+
+        Assert.Empty((await theirs.AssertJson(HttpStatusCode.OK)).EnumerateArray());
+        Assert.Equal(world.OrderA, Assert.Single((await ours.AssertJson(HttpStatusCode.OK)).EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.True(before == await world.FingerprintAsync(), "searching for orders changed the database");
     }
 
     [Fact]
@@ -349,6 +368,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
                 path += $"?eventId={EventA}";
             }
 
+            if (route == "GET /api/orders/")
+            {
+                path += $"?email={Uri.EscapeDataString(Checkout.ContactEmail)}";
+            }
+
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (Body(route) is { } json)
             {
@@ -388,6 +412,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
                 case "POST /api/events/":
                     yield return ("another organization's organizer, naming A's organization", OrganizerB, HttpStatusCode.Forbidden, "forbidden");
                     yield break;
+                case "GET /api/orders/":
+                    yield break; // a search answers another organization with nothing of A's (OrdersByEmail_OfAnotherOrganization_AreNeverFound)
             }
 
             if (access is Access.BuyerOwn or Access.BuyerOwnOrOrganizerOwn)

@@ -24,6 +24,9 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
     /// <summary>Each mapped route's policy; null: never limited. Routes of the waiting room are listed ahead of them.</summary>
     private static readonly Dictionary<string, string?> Policies = new()
     {
+        ["GET /"] = RateLimits.Anonymous,
+        ["GET /gate"] = RateLimits.Anonymous,
+        ["GET /console"] = RateLimits.Anonymous,
         ["ANY /health/live"] = null,
         ["ANY /health/ready"] = null,
         ["ANY /metrics"] = null,
@@ -47,6 +50,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["GET /api/holds/{holdId:guid}"] = RateLimits.Holds,
         ["DELETE /api/holds/{holdId:guid}"] = RateLimits.Holds,
         ["POST /api/orders/"] = RateLimits.Orders,
+        ["GET /api/orders/"] = RateLimits.Orders,
         ["GET /api/orders/{orderId:guid}"] = RateLimits.Orders,
         ["GET /api/orders/{orderId:guid}/tickets"] = RateLimits.Orders,
         ["POST /api/orders/{orderId:guid}/cancel"] = RateLimits.Orders,
@@ -62,6 +66,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["POST /api/ops/reconciliation"] = null,
         ["GET /api/ops/reconciliation/latest"] = null,
         ["POST /api/ops/buyers/{userId}/erase"] = null,
+        ["GET /api/ops/links"] = null,
         ["GET /signin"] = RateLimits.Anonymous,
         ["GET /auth/session"] = RateLimits.Anonymous,
         ["POST /auth/session"] = RateLimits.Anonymous,
