@@ -64,6 +64,7 @@ app.MapOnSalesApi();
 app.MapTiersApi();
 app.MapHoldsApi();
 app.MapOrdersApi();
+app.MapPaymentsApi();
 app.MapStripeWebhook();
 app.MapTicketsApi();
 app.MapOpsApi();
