@@ -35,7 +35,7 @@ internal static class CheckoutApi
 
         return IsSettled(intent)
             ? CheckoutPage.Settled(intent, back, StatusCodes.Status200OK)
-            : CheckoutPage.Form(intent, clientSecret, back, CardEntry.Empty, new Dictionary<string, string>());
+            : CheckoutPage.Form(intent, CardEntry.Empty, new Dictionary<string, string>());
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ internal static class CheckoutApi
 
         if (entry.PaymentMethod(clock.GetUtcNow(), out var errors) is not { } paymentMethod)
         {
-            return CheckoutPage.Form(intent, clientSecret, back, entry, errors);
+            return CheckoutPage.Form(intent, entry, errors);
         }
 
         try

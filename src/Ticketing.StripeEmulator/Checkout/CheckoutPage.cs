@@ -55,8 +55,7 @@ public sealed record CheckoutPage(int StatusCode, string Title, string Main) : I
         + "base-uri 'none'; frame-ancestors 'none'";
 
     /// <summary>The card form for a payment not yet made; with what the buyer typed and what is wrong with it after a refused try.</summary>
-    public static CheckoutPage Form(
-        PaymentIntent intent, string clientSecret, ReturnUrl back, CardEntry entry, IReadOnlyDictionary<string, string> errors)
+    public static CheckoutPage Form(PaymentIntent intent, CardEntry entry, IReadOnlyDictionary<string, string> errors)
     {
         var amount = DisplayAmount.Of(intent.Amount, intent.Currency);
         var html = new StringBuilder();
@@ -90,8 +89,8 @@ public sealed record CheckoutPage(int StatusCode, string Title, string Main) : I
             html.Append("</ul></div>");
         }
 
-        var action = $"/checkout/{Uri.EscapeDataString(clientSecret)}?{ReturnUrl.Parameter}={Uri.EscapeDataString(back.Text)}";
-        html.Append($"<form method=\"post\" action=\"{H(action)}\">");
+        // No action: the form posts to the page's own address, return_url and all, wherever a proxy serves it.
+        html.Append("<form method=\"post\">");
         var first = errors.Keys.FirstOrDefault();
         html.Append(Field(CardEntry.NumberField, "Card number", entry.Number, "cc-number", errors, first));
         html.Append("<div class=\"pair\">");

@@ -8,7 +8,7 @@ namespace Ticketing.StripeEmulator.Checkout;
 /// an absolute http(s) URL, to which Stripe's redirect parameters are added
 /// after its own query and before its fragment.
 /// </summary>
-public sealed record ReturnUrl(string Text, Uri Url)
+public sealed record ReturnUrl(Uri Url)
 {
     public const string Parameter = "return_url";
 
@@ -33,7 +33,7 @@ public sealed record ReturnUrl(string Text, Uri Url)
             return null;
         }
 
-        return new ReturnUrl(text, url);
+        return new ReturnUrl(url);
     }
 
     /// <summary>The URL with <c>payment_intent</c>, <c>payment_intent_client_secret</c> and <c>redirect_status</c> added.</summary>
