@@ -36,7 +36,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public string RecentOutput => string.Join(Environment.NewLine, lines);
 
     /// <summary>
-    /// Starts the silo with <paramref name="settings"/> (configuration keys, ':'-separated) and waits until it is ready;
+    /// Starts the silo with <paramref name="settings"/> (configuration keys, ':'-separated; ASPNETCORE_ENVIRONMENT among them
+    /// when not Testing, ASPNETCORE_URLS for addresses to listen on besides the http one it is probed on) and waits until it is ready;
     /// with <paramref name="openFiles"/>, the process may open that many files (soft and hard: the runtime raises its soft limit to the hard one).
     /// </summary>
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan within, int? openFiles = null)
@@ -54,6 +55,7 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         // Warnings and up: what a failing test needs, without a small machine spending itself on request logs.
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -61,8 +63,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
         start.Environment["Orleans__Endpoints__SiloPort"] = TicketingApp.FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["Orleans__Endpoints__GatewayPort"] = TicketingApp.FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = settings.TryGetValue("ASPNETCORE_URLS", out var more) && more is { Length: > 0 }
+            ? $"http://127.0.0.1:{port};{more}"
+            : $"http://127.0.0.1:{port}";
         var silo = new SiloProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}."), new Uri($"http://127.0.0.1:{port}"));
         try
         {
