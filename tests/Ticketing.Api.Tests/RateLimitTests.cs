@@ -147,6 +147,25 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
     }
 
     [Fact]
+    public async Task SignIn_OverTheAddresssRate_Answers429_BeforeAnyTokenIsLookedAt()
+    {
+        using var script = App.ClientFrom(IPAddress.Parse("203.0.113.40"));
+        for (var i = 0; i < LimitedApp.AnonymousBurst; i++)
+        {
+            // Over plain HTTP outside Development the page answers that sessions need HTTPS: still one of the address's requests.
+            await (await script.GetAsync("/signin")).AssertProblem(HttpStatusCode.BadRequest, "https-required");
+        }
+
+        var page = await script.GetAsync("/signin");
+        var pasted = await script.PostAsync("/auth/session", new FormUrlEncodedContent([KeyValuePair.Create("token", "guessed")]));
+
+        await page.AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        await pasted.AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        using var neighbour = App.ClientFrom(IPAddress.Parse("203.0.113.41"));
+        await (await neighbour.GetAsync("/signin")).AssertProblem(HttpStatusCode.BadRequest, "https-required");
+    }
+
+    [Fact]
     public async Task AnonymousReads_FromIPv6_AreLimitedPerSlash64()
     {
         using var first = App.ClientFrom(IPAddress.Parse("2001:db8:1:2::a"));
