@@ -56,12 +56,14 @@ app.UseAuthorization();
 // After authorization, so a caller is known by its token; before anything reads the body or the database.
 app.UseRateLimiter();
 app.UseMiddleware<BodyLimits>();
+app.UseTicketingAntiforgery();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapTicketingPages();
 app.MapTicketingHealth();
 app.MapTicketingApiReference();
 app.MapTicketingDashboard();
+app.MapSessionsApi();
 app.MapEventsApi();
 app.MapOnSalesApi();
 app.MapTiersApi();

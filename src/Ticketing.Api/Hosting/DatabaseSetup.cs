@@ -7,6 +7,7 @@ using Ticketing.Persistence.OnSales;
 using Ticketing.Persistence.Operations;
 using Ticketing.Persistence.Orders;
 using Ticketing.Persistence.Payments;
+using Ticketing.Persistence.Sessions;
 using Ticketing.Persistence.Tickets;
 using Ticketing.Persistence.Tiers;
 
@@ -43,6 +44,7 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton<StripeEventStore>();
         builder.Services.AddSingleton<TicketStore>();
         builder.Services.AddSingleton<ScanLog>();
+        builder.Services.AddSingleton<SessionKeyStore>();
         builder.Services.AddSingleton(services => new OperationsStore(services.GetRequiredKeyedService<NpgsqlDataSource>(Recounts)));
         builder.Services.AddSingleton(TimeProvider.System);
 

@@ -12,6 +12,8 @@ internal static class SettingKeys
     public const string AuthIssuer = "Ticketing:Auth:Issuer";
     public const string AuthAudience = "Ticketing:Auth:Audience";
     public const string AuthAuthority = "Ticketing:Auth:Authority";
+    public const string AuthClientId = "Ticketing:Auth:ClientId";
+    public const string AuthClientSecret = "Ticketing:Auth:ClientSecret";
     public const string MigrateOnStartup = "Ticketing:Database:MigrateOnStartup";
     public const string HoldsTtl = "Ticketing:Holds:Ttl";
     public const string HoldsExpiryScan = "Ticketing:Holds:ExpiryScan";
@@ -47,7 +49,7 @@ internal static class SettingKeys
 
     public static readonly IReadOnlyList<string> All =
     [
-        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
+        ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, AuthClientId, AuthClientSecret, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
         StripeApiBase, StripeSecretKey, StripeWebhookSecret,
         AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval, OnSalesPassKey, MaxConnections,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
