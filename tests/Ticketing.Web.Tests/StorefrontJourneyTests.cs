@@ -76,7 +76,7 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
         var email = page.GetByLabel("Email");
         await Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
-        await Expect(page.Locator("#contact-email-error")).ToHaveTextAsync("contact.email is required: an e-mail address.");
+        await Expect(page.Locator("#contact-email-error")).ToHaveTextAsync("Email is required: an e-mail address.");
         await Expect(email).ToBeFocusedAsync();
         Assert.Equal(0L, await OrdersOfAsync(buyerId));
         await Accessibility.AssertNoSeriousViolationsAsync(page);

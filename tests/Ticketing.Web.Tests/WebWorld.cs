@@ -8,7 +8,7 @@ namespace Ticketing.Web.Tests;
 /// processes on real ports, on a database of their own, and Debian's Chromium
 /// driven by Playwright. Shared by the journeys of one test class.
 /// </summary>
-public sealed class WebWorld : IAsyncLifetime
+public class WebWorld : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -45,6 +45,9 @@ public sealed class WebWorld : IAsyncLifetime
         return settings;
     }
 
+    /// <summary>What a world of its own changes in the silo's settings (a short hold lifetime, say).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreSiloSettings => new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(Chromium))
@@ -57,7 +60,13 @@ public sealed class WebWorld : IAsyncLifetime
         database = await TestDatabase.CreateAsync();
         var port = TicketingApp.FreePort();
         stripe = await StripeEmulatorProcess.StartAsync(new Uri($"http://127.0.0.1:{port}/api/webhooks/stripe"), TimeSpan.FromSeconds(60));
-        silo = await SiloProcess.StartAsync(SiloSettings(database, stripe), TimeSpan.FromSeconds(120), port: port);
+        var settings = SiloSettings(database, stripe);
+        foreach (var (key, value) in MoreSiloSettings)
+        {
+            settings[key] = value;
+        }
+
+        silo = await SiloProcess.StartAsync(settings, TimeSpan.FromSeconds(120), port: port);
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         browser = await LaunchAsync(playwright);
     }

@@ -613,7 +613,7 @@ class EventPage {
 
     if (ticket.status === "waiting") {
       this.room.classList.add("room-waiting");
-      this.status(`You are in the waiting room. Your place in line: ${ticket.position}.`);
+      this.status("You are in the waiting room.", ` Your place in line: ${ticket.position}.`);
       show(this.roomBody,
         el("dl", { class: "place" },
           el("div", {}, el("dt", {}, "Your place in line"), el("dd", { class: "position" }, String(ticket.position))),
@@ -638,10 +638,13 @@ class EventPage {
       el("p", {}, "Each buyer is let in once in this sale, so the waiting room cannot let you in again. Tickets you already hold stay yours until their hold runs out."));
   }
 
-  /** The room's one live sentence, changed only when it says something new (so it is read out once). */
-  status(text) {
-    if (this.roomStatus.textContent !== text) {
-      this.roomStatus.textContent = text;
+  /**
+   * The room's one live sentence, changed only when it says something new (so
+   * it is read out once); <unseen> is read out but not shown, as the page shows it larger below.
+   */
+  status(text, unseen = "") {
+    if (this.roomStatus.textContent !== text + unseen) {
+      show(this.roomStatus, text, unseen ? el("span", { class: "visually-hidden" }, unseen) : null);
     }
   }
 
@@ -745,7 +748,8 @@ class EventPage {
     for (const [key, lines] of Object.entries(errors)) {
       const f = contact.fields[key.replace(/^contact\./, "")];
       if (f && key.startsWith("contact.")) {
-        f.fail(lines.join(" "));
+        // The API names the field by its path ("contact.email is required..."); the page names it by its label.
+        f.fail(lines.map((line) => line.replace(key, f.name)).join(" "));
         first ??= f.input;
       } else {
         others.push(...lines);
@@ -795,7 +799,7 @@ function field(name, label, attributes, hint) {
   const wrap = el("div", { class: "field" },
     el("label", { for: id }, label), hint ? el("p", { class: "hint", id: `${id}-hint` }, hint) : null, input, error);
   return {
-    wrap, input,
+    wrap, input, name: label.replace(/ \(optional\)$/, ""),
     fail(text) {
       input.setAttribute("aria-invalid", "true");
       error.textContent = text;
