@@ -69,6 +69,7 @@ app.MapOnSalesApi();
 app.MapTiersApi();
 app.MapHoldsApi();
 app.MapOrdersApi();
+app.MapPaymentsApi();
 app.MapStripeWebhook();
 app.MapTicketsApi();
 app.MapOpsApi();

@@ -62,6 +62,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         ["GET /api/events/"] = Access.Anonymous,
         ["GET /api/events/{eventId:guid}"] = Access.Anonymous,
         ["GET /api/tiers/{tierId:guid}"] = Access.Anonymous,
+        ["GET /api/payments/config"] = Access.Anonymous,
         ["POST /api/events/"] = Access.OrganizerOwnOrganization,
         ["POST /api/events/{eventId:guid}/tiers"] = Access.OrganizerOwnOrganization,
         ["GET /api/events/{eventId:guid}/onsale"] = Access.Anonymous,

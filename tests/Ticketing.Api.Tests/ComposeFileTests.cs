@@ -128,6 +128,19 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Silo_SendsBrowsersToTheEmulatorsHostedPage_AtItsPublishedPort()
+    {
+        var checkout = new Uri(Environment("silo")["Ticketing__Stripe__CheckoutUrl"]);
+        var emulator = Environment("stripe-emulator");
+        var published = ((YamlSequenceNode)Service("stripe-emulator")["ports"]).Select(port => ((YamlScalarNode)port).Value!).ToList();
+
+        // The browser is on this machine, not on compose's network: not the service name, the published port.
+        Assert.Equal("127.0.0.1", checkout.Host);
+        Assert.Contains($"127.0.0.1:{checkout.Port}:{ListenPort(emulator)}", published);
+        Assert.Equal("/checkout", checkout.AbsolutePath);
+    }
+
+    [Fact]
     public void StripeEmulator_IsBuiltByADockerfileThatRunsItsAssembly()
     {
         var build = (YamlMappingNode)Service("stripe-emulator")["build"];

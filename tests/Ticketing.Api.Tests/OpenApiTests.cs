@@ -9,9 +9,9 @@ public sealed class OpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private const string ProblemJson = "application/problem+json";
 
-    /// <summary>The operations anybody may call: the catalogue and Stripe's webhook.</summary>
+    /// <summary>The operations anybody may call: the catalogue, the payments configuration for pages and Stripe's webhook.</summary>
     private static readonly string[] Anonymous =
-        ["GET /api/events", "GET /api/events/{eventId}", "GET /api/events/{eventId}/onsale", "GET /api/tiers/{tierId}", "POST /api/webhooks/stripe"];
+        ["GET /api/events", "GET /api/events/{eventId}", "GET /api/events/{eventId}/onsale", "GET /api/tiers/{tierId}", "GET /api/payments/config", "POST /api/webhooks/stripe"];
 
     [Fact]
     public async Task Document_DeclaresABearerScheme()

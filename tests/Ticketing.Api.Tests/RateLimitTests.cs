@@ -36,6 +36,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["GET /api/events/{eventId:guid}"] = RateLimits.Anonymous,
         ["GET /api/tiers/{tierId:guid}"] = RateLimits.Anonymous,
         ["GET /api/events/{eventId:guid}/onsale"] = RateLimits.Anonymous,
+        ["GET /api/payments/config"] = RateLimits.Anonymous,
         ["POST /api/events/"] = null,
         ["POST /api/events/{eventId:guid}/tiers"] = null,
         ["PATCH /api/tiers/{tierId:guid}"] = null,

@@ -21,6 +21,8 @@ internal static class SettingKeys
     public const string StripeApiBase = "Ticketing:Stripe:ApiBase";
     public const string StripeSecretKey = "Ticketing:Stripe:SecretKey";
     public const string StripeWebhookSecret = "Ticketing:Stripe:WebhookSecret";
+    public const string StripePublishableKey = "Ticketing:Stripe:PublishableKey";
+    public const string StripeCheckoutUrl = "Ticketing:Stripe:CheckoutUrl";
     public const string AlertInterval = "Ticketing:Operations:AlertInterval";
     public const string ReconciliationInterval = "Ticketing:Operations:ReconciliationInterval";
     public const string ReconcileWindow = "Ticketing:Operations:ReconcileWindow";
@@ -50,7 +52,7 @@ internal static class SettingKeys
     public static readonly IReadOnlyList<string> All =
     [
         ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, AuthClientId, AuthClientSecret, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
-        StripeApiBase, StripeSecretKey, StripeWebhookSecret,
+        StripeApiBase, StripeSecretKey, StripeWebhookSecret, StripePublishableKey, StripeCheckoutUrl,
         AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval, OnSalesPassKey, MaxConnections,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
         TlsCertificatePath, TlsCertificatePassword, TlsTrustedCaPath,

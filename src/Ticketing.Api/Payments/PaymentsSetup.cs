@@ -15,6 +15,15 @@ internal static class PaymentsSetup
         builder.Services.AddOptions<StripeOptions>()
             .Bind(builder.Configuration.GetSection(StripeOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(
+                options => options.HasPublishableKeyOfRightShape,
+                "Ticketing:Stripe:PublishableKey must be a publishable key, pk_test_... or pk_live_... (never the secret key).")
+            .Validate(
+                options => options.HasKeysOfOneMode,
+                "Ticketing:Stripe:PublishableKey and Ticketing:Stripe:SecretKey must both be test keys or both live keys.")
+            .Validate(
+                options => options.HasCheckoutUrlOfRightShape,
+                "Ticketing:Stripe:CheckoutUrl must be an absolute http or https URL (the emulator's /checkout as a browser reaches it).")
             .ValidateOnStart();
         // Well under Orleans' 30 s call timeout: a grain waiting on Stripe must
         // hear back (or give up) while its caller still listens.

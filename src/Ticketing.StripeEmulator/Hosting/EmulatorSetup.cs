@@ -52,6 +52,7 @@ public static class EmulatorSetup
         v1.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete], UnrecognizedUrl);
 
         app.MapEmulatorControlApi();
+        app.MapCheckoutApi();
         return app;
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Ticketing.StripeEmulator.Events;
 using Ticketing.StripeEmulator.Webhooks;
@@ -55,6 +57,30 @@ public sealed class Ledger(TimeProvider clock, WebhookQueue webhooks)
         {
             return PaymentIntentOf(id);
         }
+    }
+
+    /// <summary>
+    /// The payment intent a client secret belongs to, or null: the secret is the
+    /// browser's only proof, so a malformed, unknown or wrong one finds nothing.
+    /// </summary>
+    public PaymentIntent? FindByClientSecret(string clientSecret)
+    {
+        var separator = clientSecret.IndexOf("_secret_", StringComparison.Ordinal);
+        if (separator <= 0)
+        {
+            return null;
+        }
+
+        PaymentIntent? intent;
+        lock (gate)
+        {
+            intent = paymentIntents.GetValueOrDefault(clientSecret[..separator]);
+        }
+
+        return intent is not null && CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(intent.ClientSecret), Encoding.UTF8.GetBytes(clientSecret))
+            ? intent
+            : null;
     }
 
     /// <summary>Charges the card; a declined card throws a 402 card error after the failure is recorded and emitted.</summary>

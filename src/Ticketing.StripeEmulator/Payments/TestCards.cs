@@ -23,6 +23,20 @@ public static class TestCards
         ["pm_card_createDispute"] = CardOutcome.Approved with { OpensDispute = true },
     };
 
+    /// <summary>
+    /// The card numbers the hosted payment page takes, each standing for the test
+    /// payment method Stripe documents for it, with what paying with it does.
+    /// </summary>
+    public static readonly IReadOnlyList<TestCardNumber> Numbers =
+    [
+        new("4242424242424242", Visa, "Succeeds"),
+        new("4000000000000002", Declined, "Is declined"),
+    ];
+
+    /// <summary>The test payment method for a card number (digits only), or null when the emulator knows no such card.</summary>
+    public static string? PaymentMethodForNumber(string digits) =>
+        Numbers.FirstOrDefault(card => card.Digits == digits)?.PaymentMethod;
+
     public static CardOutcome For(string paymentMethod) =>
         Outcomes.TryGetValue(paymentMethod, out var outcome)
             ? outcome
