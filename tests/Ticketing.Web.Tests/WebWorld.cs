@@ -65,7 +65,7 @@ public class WebWorld : IAsyncLifetime
         browser = await LaunchAsync(playwright);
     }
 
-    /// <summary>A derived world's changes to the silo's settings.</summary>
+    /// <summary>A derived world's changes to the silo's settings (a short hold lifetime, a low rate limit).</summary>
     protected virtual void Configure(Dictionary<string, string?> settings)
     {
     }
