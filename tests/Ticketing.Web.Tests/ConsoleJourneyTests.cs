@@ -138,6 +138,64 @@ public sealed class ConsoleJourneyTests(WebWorld world) : IClassFixture<WebWorld
     }
 
     [Fact]
+    public async Task Organizer_FindsAnOrderByItsNumber_RefundsOneTicket_AndGivesAnotherANewCode()
+    {
+        var (eventId, tierId) = await Purchases.EventAsync(world, "Partial night");
+        var (orderId, tickets) = await Purchases.PaidOrderAsync(world, "buyer-partial", tierId, 3);
+        var page = await world.NewPageAsync();
+        await Sessions.SignInAsync(page, Purchases.Organization, [Roles.Organizer]);
+
+        await page.GotoAsync("/console#/orders");
+        await page.GetByLabel("Buyer's e-mail address or order number").FillAsync($"  {orderId.ToString().ToUpperInvariant()} ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Order {orderId.ToString()[..8]}", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-list=tickets] [data-status=issued]")).ToHaveCountAsync(3);
+
+        // Nothing picked: said, and nothing asked of Stripe.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Refund selected tickets" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Select the tickets to refund first." })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Refund ticket #2 General admission").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Refund selected tickets" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alertdialog)).ToContainTextAsync("Refund 1 ticket, €25.00?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, refund" }).ClickAsync();
+        await Expect(page.Locator("[data-state=refunded]")).ToContainTextAsync("Refunded: €25.00 back to the buyer. The order is now partly refunded.", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-list=tickets] [data-status=refunded]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-list=tickets] [data-status=issued]")).ToHaveCountAsync(2);
+
+        var order = await OrderAsync(orderId);
+        Assert.Equal("partially_refunded", order.GetProperty("status").GetString());
+        Assert.Equal(2500, order.GetProperty("refundedCents").GetInt64());
+        var buyer = Sessions.Api(world, "buyer-partial", [Roles.Buyer]);
+        var after = await buyer.TicketsAsync(orderId);
+        Assert.Equal(["issued", "refunded", "issued"], after.Select(ticket => ticket.GetProperty("status").GetString()));
+
+        // A new code for ticket #1: the old one stops admitting, the new one admits.
+        var first = page.Locator("[data-list=tickets] tbody tr", new() { HasText = "#1" });
+        await first.GetByRole(AriaRole.Button, new() { Name = "New code" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alertdialog)).ToContainTextAsync("Give ticket #1 General admission a new code?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, new code" }).ClickAsync();
+        await Expect(page.Locator("[data-state=reissued]")).ToContainTextAsync("Ticket #1 General admission has a new code.");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+
+        var oldCode = tickets[0].GetProperty("qrToken").GetString();
+        var newCode = (await buyer.TicketsAsync(orderId))[0].GetProperty("qrToken").GetString();
+        Assert.NotEqual(oldCode, newCode);
+        var scanner = Sessions.Api(world, "gate-1", [Roles.Scanner], [Purchases.Organization]);
+        Assert.Equal("revoked", await ScanAsync(scanner, oldCode, eventId));
+        Assert.Equal("admitted", await ScanAsync(scanner, newCode, eventId));
+
+        // Another organization's organizer learns nothing of it.
+        var other = await world.NewPageAsync();
+        await Sessions.SignInAsync(other, "organizer-elsewhere", [Roles.Organizer]);
+        await other.GotoAsync($"/console#/order/{orderId}");
+        await Expect(other.Locator("[data-problem=not-found]")).ToContainTextAsync("No such order among your organization's events.");
+        await other.GotoAsync($"/console#/event/{eventId}");
+        await Expect(other.Locator("[data-problem=not-found]")).ToContainTextAsync("No such event among your organization's events.");
+        await Expect(other.GetByRole(AriaRole.Button, new() { Name = "Add tier" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Organizer_OnAPhone_StartsWithNoEvents_AndSetsOneUp()
     {
         var page = await world.NewPageAsync(phone: true);
@@ -293,6 +351,10 @@ public sealed class ConsoleJourneyTests(WebWorld world) : IClassFixture<WebWorld
         await Expect(stranger).ToHaveURLAsync(new Regex("/signin\\?returnUrl=%2Fconsole$"));
         await Expect(stranger.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
     }
+
+    private static async Task<string?> ScanAsync(HttpClient scanner, string? token, Guid eventId) =>
+        (await (await scanner.PostJson("/api/scans", new { token, eventId, gate = "north" })).AssertJson(HttpStatusCode.OK))
+            .GetProperty("result").GetString();
 
     private HttpClient Anonymous() => new() { BaseAddress = world.Silo.Address };
 
