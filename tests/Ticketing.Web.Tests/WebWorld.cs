@@ -6,9 +6,10 @@ namespace Ticketing.Web.Tests;
 /// <summary>
 /// What a person's browser meets: the silo and the Stripe emulator as real
 /// processes on real ports, on a database of their own, and Debian's Chromium
-/// driven by Playwright. Shared by the journeys of one test class.
+/// driven by Playwright. Shared by the journeys of one test class; a class
+/// whose journeys need other settings derives a world of its own.
 /// </summary>
-public sealed class WebWorld : IAsyncLifetime
+public class WebWorld : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -57,17 +58,25 @@ public sealed class WebWorld : IAsyncLifetime
         database = await TestDatabase.CreateAsync();
         var port = TicketingApp.FreePort();
         stripe = await StripeEmulatorProcess.StartAsync(new Uri($"http://127.0.0.1:{port}/api/webhooks/stripe"), TimeSpan.FromSeconds(60));
-        silo = await SiloProcess.StartAsync(SiloSettings(database, stripe), TimeSpan.FromSeconds(120), port: port);
+        var settings = SiloSettings(database, stripe);
+        Configure(settings);
+        silo = await SiloProcess.StartAsync(settings, TimeSpan.FromSeconds(120), port: port);
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         browser = await LaunchAsync(playwright);
+    }
+
+    /// <summary>A derived world's changes to the silo's settings.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
     }
 
     /// <summary>
     /// Chromium as this machine runs it: headless, without its background
     /// calls to Google (the network is closed), and without the sandbox,
-    /// which root cannot use. A fake camera feeds the gate's scanner.
+    /// which root cannot use. A fake camera feeds the gate's scanner
+    /// (<paramref name="arguments"/> may give it a video file to show).
     /// </summary>
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] arguments) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Chromium,
@@ -76,13 +85,17 @@ public sealed class WebWorld : IAsyncLifetime
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                .. arguments,
             ],
         });
 
     /// <summary>A fresh browser profile on the silo: a phone-sized one when <paramref name="phone"/>.</summary>
-    public async Task<IPage> NewPageAsync(bool phone = false)
+    public Task<IPage> NewPageAsync(bool phone = false) => NewPageAsync(Browser, phone);
+
+    /// <summary>The same, in another browser of the journey's own (one launched with other arguments).</summary>
+    public async Task<IPage> NewPageAsync(IBrowser browser, bool phone = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Silo.Address.ToString(),
             // axe-core is added to pages as a script of their own, which the pages' policy would refuse.
