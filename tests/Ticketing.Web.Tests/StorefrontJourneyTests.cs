@@ -238,6 +238,8 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
     {
         await Expect(page).ToHaveURLAsync(new Regex($"^{Regex.Escape(world.Stripe.Address.ToString())}"));
         await page.GetByLabel("Card number").FillAsync(card);
+        await page.GetByLabel("Expiry (MM / YY)").FillAsync($"12 / {(DateTime.UtcNow.Year + 3) % 100:00}");
+        await page.GetByLabel("CVC").FillAsync("123");
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay") }).ClickAsync();
     }
 
