@@ -82,6 +82,7 @@ cat <<SUMMARY
 == Ticketing is running ($ASPNETCORE_ENVIRONMENT) ==
   API             $base   (reference: $base/docs, health: $base/health/ready)
   Orleans         $base/dashboard
+  Sign in         $base/signin   (a browser session as any of the people below, or anyone)
   Stripe          ${Ticketing__Stripe__ApiBase}
   PostgreSQL      $ConnectionStrings__Ticketing
 
