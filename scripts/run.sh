@@ -87,6 +87,7 @@ cat <<SUMMARY
   Console         $base/console   (sign in at $base/signin: one click per role in Development)
   API             $base   (reference: $base/docs, health: $base/health/ready)
   Orleans         $base/dashboard
+  Sign in         $base/signin   (a browser session as any of the people below, or anyone)
   Stripe          ${Ticketing__Stripe__ApiBase}
   PostgreSQL      $ConnectionStrings__Ticketing
 

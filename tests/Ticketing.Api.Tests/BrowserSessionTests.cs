@@ -61,8 +61,12 @@ public sealed class BrowserSessionTests(ApiFixture fixture) : IClassFixture<ApiF
         var bearer = App.Browser();
         bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TicketingApp.Token("identity-scanner", [Roles.Scanner, Roles.Buyer], ["org-x", "org-y"], [eventId]));
 
-        var bySession = await (await session.GetAsync("/auth/session")).AssertJson(HttpStatusCode.OK);
+        var answer = await session.GetAsync("/auth/session");
+        var bySession = await answer.AssertJson(HttpStatusCode.OK);
         var byToken = await (await bearer.GetAsync("/auth/session")).AssertJson(HttpStatusCode.OK);
+
+        Assert.True(answer.Headers.CacheControl?.NoStore, "the session's antiforgery token must not be cached");
+        Assert.DoesNotContain(App.Logs, entry => entry.Category.StartsWith("Microsoft.AspNetCore.Antiforgery", StringComparison.Ordinal));
 
         foreach (var identity in new[] { bySession, byToken })
         {
@@ -356,6 +360,47 @@ public sealed class BrowserSessionTests(ApiFixture fixture) : IClassFixture<ApiF
         Assert.Contains("<key ", keys, StringComparison.Ordinal);
         Assert.Contains("SessionKeyDecryptor", keys, StringComparison.Ordinal);
         Assert.DoesNotContain("<masterKey", keys, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChangingTheSigningKey_EndsEverySession_AndTheSiloSealsANewKey()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        string cookies;
+        await using (var before = new TicketingApp(database).Start())
+        {
+            cookies = await SessionCookiesAsync(before, TicketingApp.Token("rotated-buyer", [Roles.Buyer], [], []));
+            Assert.Equal(HttpStatusCode.OK, (await WithCookies(before, cookies).GetAsync("/auth/session")).StatusCode);
+        }
+
+        const string NewKey = "a-new-signing-key-after-rotation-0123456789";
+        await using var after = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:Auth:SigningKey"] = NewKey }).Start();
+        var newToken = TokenMinter.Mint(new AuthOptions(NewKey, "ticketing", "ticketing-api", null), "rotated-buyer", [Roles.Buyer], TimeSpan.FromHours(1));
+
+        var old = await WithCookies(after, cookies).GetAsync("/auth/session");
+        var fresh = await WithCookies(after, await SessionCookiesAsync(after, newToken)).GetAsync("/auth/session");
+
+        await old.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal(2L, (long)(await database.ScalarAsync("SELECT count(*) FROM ticketing.session_keys WHERE name LIKE 'key-%'"))!);
+    }
+
+    /// <summary>The cookies a browser holds after turning <paramref name="token"/> into a session on <paramref name="app"/>.</summary>
+    private static async Task<string> SessionCookiesAsync(TicketingApp app, string token)
+    {
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/auth/session");
+        start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var started = await app.Browser().SendAsync(start);
+        Assert.Equal(HttpStatusCode.NoContent, started.StatusCode);
+        return string.Join("; ", CookiePairs(started));
+    }
+
+    /// <summary>A client of <paramref name="app"/> sending exactly <paramref name="cookies"/> (as another silo's browser would).</summary>
+    private static HttpClient WithCookies(TicketingApp app, string cookies)
+    {
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), HandleCookies = false });
+        client.DefaultRequestHeaders.Add("Cookie", cookies);
+        return client;
     }
 
     private static StringContent JsonContent(object body) =>

@@ -66,7 +66,7 @@ internal static class SessionsApi
             return Sessions.HttpsRequired();
         }
 
-        context.Response.Headers.CacheControl = "no-store";
+        // Issuing the antiforgery token marks the answer not to be cached.
         return TypedResults.Ok(new SessionResponse(
             user.UserId(),
             [.. user.FindAll("role").Select(claim => claim.Value).Distinct(StringComparer.Ordinal)],
@@ -113,6 +113,7 @@ internal static class SessionsApi
             return Problem.Validation("returnUrl", ReturnUrl.Rule);
         }
 
+        // Where the bearer handler reads it: the pasted token is checked by the very handler (and cache) API calls are.
         context.Request.Headers.Authorization = $"Bearer {form["token"].ToString().Trim()}";
         var token = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         if (!token.Succeeded || Sessions.From(token.Principal) is not { } pasted)
