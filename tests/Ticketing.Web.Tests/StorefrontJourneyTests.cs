@@ -270,6 +270,23 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
         await Accessibility.AssertNoSeriousViolationsAsync(page);
     }
 
+    [Fact]
+    public async Task AnAccountThatIsNotABuyer_IsToldItCannotBuy_AndHoldsNothing()
+    {
+        var (eventId, tierId) = await Purchases.EventAsync(world, Unique("Staff Only"));
+        var page = await world.NewPageAsync();
+        await Sessions.SignInAsync(page, Purchases.Organization, [Roles.Organizer]);
+        await page.GotoAsync($"/?event={eventId}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hold tickets" }).ClickAsync();
+        var refusal = page.Locator($"li.tier[data-tier='{tierId}']").GetByRole(AriaRole.Alert);
+        await Expect(refusal).ToHaveAttributeAsync("data-problem", "forbidden");
+        await Expect(refusal).ToContainTextAsync($"You are signed in as {Purchases.Organization}, an account that cannot buy tickets.");
+        await Expect(refusal.GetByRole(AriaRole.Link, new() { Name = "Sign in as a buyer" })).ToHaveAttributeAsync("href", $"/signin?returnUrl=%2F%3Fevent%3D{eventId}");
+        Assert.Equal(0, (await TierAsync(tierId)).GetProperty("reserved").GetInt32());
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+    }
+
     /// <summary>On the Stripe emulator's hosted page: the card, then pay; it sends the browser back to the storefront.</summary>
     private async Task PayOnEmulatorAsync(IPage page, string card)
     {

@@ -48,7 +48,8 @@ class EventPage {
   async open() {
     const waits = el("div");
     show(this.main, el("p", { class: "muted" }, "Loading the event…"), waits);
-    this.me = await session();
+    // A session that cannot be read (no connection) is shown as signed out; holding then asks to sign in.
+    this.me = await session().catch(() => null);
     try {
       this.event = await retrying(() => api("GET", `/api/events/${this.eventId}`), waits);
       this.onSale = await this.readOnSale(waits);
@@ -281,6 +282,7 @@ class EventPage {
       await this.holdRefused(problem, card, tier, quantity);
     } finally {
       card.button.disabled = false;
+      card.button.textContent = this.holds.has(tierId) ? "Change hold" : "Hold tickets";
       await this.refresh();
     }
   }
