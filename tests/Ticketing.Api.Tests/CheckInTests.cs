@@ -90,6 +90,23 @@ public sealed class CheckInTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task AdmittedWithoutAGateName_LaterScansAnswerNoFirstGate_NotTheirOwn()
+    {
+        var (eventId, ticket) = await OneTicket("buyer-unnamed-gate");
+        var token = ticket.GetProperty("qrToken").GetString()!;
+
+        var first = await (await Scanner.PostJson("/api/scans", new { token, eventId })).AssertJson(HttpStatusCode.OK);
+        var second = await Scan(Scanner, token, eventId, "south");
+
+        Assert.Equal("admitted", first.GetProperty("result").GetString());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("firstGate").ValueKind);
+        Assert.Equal("already_admitted", second.GetProperty("result").GetString());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("firstGate").ValueKind);
+        Assert.Equal(first.GetProperty("firstScannedAt").GetDateTimeOffset(), second.GetProperty("firstScannedAt").GetDateTimeOffset());
+        Assert.Equal(DBNull.Value, await App.Database.ScalarAsync("SELECT admitted_gate FROM ticketing.tickets WHERE id = @id", ("id", ticket.GetProperty("id").GetGuid())));
+    }
+
+    [Fact]
     public async Task RandomToken_AnswersUnknown_AndIsRecorded()
     {
         var (eventId, _) = await OneTicket("buyer-unknown");

@@ -24,6 +24,9 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
     /// <summary>Each mapped route's policy; null: never limited. Routes of the waiting room are listed ahead of them.</summary>
     private static readonly Dictionary<string, string?> Policies = new()
     {
+        ["GET /"] = RateLimits.Anonymous,
+        ["GET /gate"] = RateLimits.Anonymous,
+        ["GET /console"] = RateLimits.Anonymous,
         ["ANY /health/live"] = null,
         ["ANY /health/ready"] = null,
         ["ANY /metrics"] = null,
@@ -48,6 +51,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["GET /api/holds/{holdId:guid}"] = RateLimits.Holds,
         ["DELETE /api/holds/{holdId:guid}"] = RateLimits.Holds,
         ["POST /api/orders/"] = RateLimits.Orders,
+        ["GET /api/orders/"] = RateLimits.Orders,
         ["GET /api/orders/{orderId:guid}"] = RateLimits.Orders,
         ["GET /api/orders/{orderId:guid}/tickets"] = RateLimits.Orders,
         ["POST /api/orders/{orderId:guid}/cancel"] = RateLimits.Orders,
@@ -63,6 +67,12 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         ["POST /api/ops/reconciliation"] = null,
         ["GET /api/ops/reconciliation/latest"] = null,
         ["POST /api/ops/buyers/{userId}/erase"] = null,
+        ["GET /api/ops/links"] = null,
+        ["GET /signin"] = RateLimits.Anonymous,
+        ["GET /auth/session"] = RateLimits.Anonymous,
+        ["POST /auth/session"] = RateLimits.Anonymous,
+        ["POST /auth/signout"] = RateLimits.Anonymous,
+        ["GET /auth/signin/oidc"] = RateLimits.Anonymous,
     };
 
     private TicketingApp App => limited.App;
@@ -134,6 +144,25 @@ public sealed class RateLimitTests(RateLimitTests.LimitedApp limited, ApiFixture
         await (await neighbour.GetAsync("/api/events")).AssertJson(HttpStatusCode.OK);
         using var signedIn = App.ClientFrom(IPAddress.Parse("203.0.113.7"), TicketingApp.Token("reading-buyer", [Roles.Buyer], [], []));
         await (await signedIn.GetAsync("/api/events")).AssertJson(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task SignIn_OverTheAddresssRate_Answers429_BeforeAnyTokenIsLookedAt()
+    {
+        using var script = App.ClientFrom(IPAddress.Parse("203.0.113.40"));
+        for (var i = 0; i < LimitedApp.AnonymousBurst; i++)
+        {
+            // Over plain HTTP outside Development the page answers that sessions need HTTPS: still one of the address's requests.
+            await (await script.GetAsync("/signin")).AssertProblem(HttpStatusCode.BadRequest, "https-required");
+        }
+
+        var page = await script.GetAsync("/signin");
+        var pasted = await script.PostAsync("/auth/session", new FormUrlEncodedContent([KeyValuePair.Create("token", "guessed")]));
+
+        await page.AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        await pasted.AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        using var neighbour = App.ClientFrom(IPAddress.Parse("203.0.113.41"));
+        await (await neighbour.GetAsync("/signin")).AssertProblem(HttpStatusCode.BadRequest, "https-required");
     }
 
     [Fact]

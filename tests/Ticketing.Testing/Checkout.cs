@@ -9,27 +9,33 @@ namespace Ticketing.Testing;
 /// <summary>A buyer's way through checkout, over HTTP, paying through the emulator.</summary>
 public static class Checkout
 {
+    /// <summary>The contact e-mail address of the orders placed here, unless one is named.</summary>
+    public const string ContactEmail = "buyer@example.com";
+
     public static async Task<Guid> HoldAsync(this HttpClient buyer, Guid tierId, int quantity)
     {
         var hold = await (await buyer.PostJson("/api/holds", new { tierId, quantity })).AssertJson(HttpStatusCode.Created);
         return hold.GetProperty("id").GetGuid();
     }
 
-    public static async Task<JsonElement> PlaceOrderAsync(this HttpClient buyer, params Guid[] holdIds) =>
-        await (await buyer.PostJson("/api/orders", new { holdIds, contact = new { email = "buyer@example.com", name = "A Buyer" } }))
+    public static Task<JsonElement> PlaceOrderAsync(this HttpClient buyer, params Guid[] holdIds) =>
+        buyer.PlaceOrderAsync(ContactEmail, holdIds);
+
+    public static async Task<JsonElement> PlaceOrderAsync(this HttpClient buyer, string email, params Guid[] holdIds) =>
+        await (await buyer.PostJson("/api/orders", new { holdIds, contact = new { email, name = "A Buyer" } }))
             .AssertJson(HttpStatusCode.Created);
 
     /// <summary>Holds and orders <paramref name="quantity"/> tickets; answers the order id and its payment intent.</summary>
-    public static async Task<(Guid OrderId, string PaymentIntentId)> OrderAsync(this HttpClient buyer, Guid tierId, int quantity)
+    public static async Task<(Guid OrderId, string PaymentIntentId)> OrderAsync(this HttpClient buyer, Guid tierId, int quantity, string email = ContactEmail)
     {
-        var order = await buyer.PlaceOrderAsync(await buyer.HoldAsync(tierId, quantity));
+        var order = await buyer.PlaceOrderAsync(email, await buyer.HoldAsync(tierId, quantity));
         return (order.GetProperty("id").GetGuid(), order.GetProperty("payment").GetProperty("paymentIntentId").GetString()!);
     }
 
     /// <summary>Orders <paramref name="quantity"/> tickets, pays through the emulator and waits for them; answers the order id.</summary>
-    public static async Task<Guid> PaidOrderAsync(this TicketingApp app, HttpClient buyer, Guid tierId, int quantity)
+    public static async Task<Guid> PaidOrderAsync(this TicketingApp app, HttpClient buyer, Guid tierId, int quantity, string email = ContactEmail)
     {
-        var (orderId, intentId) = await buyer.OrderAsync(tierId, quantity);
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, quantity, email);
         app.Stripe.Control.Succeed(intentId);
         await buyer.WaitForStatusAsync(orderId, "fulfilled");
         return orderId;

@@ -25,8 +25,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the silo with <paramref name="settings"/> (configuration keys, ':'-separated; ASPNETCORE_ENVIRONMENT among them
-    /// when not Testing) and waits until it is ready; with <paramref name="openFiles"/>, the process may open that many files
-    /// (soft and hard: the runtime raises its soft limit to the hard one); on <paramref name="port"/> when given.
+    /// when not Testing, ASPNETCORE_URLS for addresses to listen on besides the http one it is probed on) and waits until it is ready;
+    /// with <paramref name="openFiles"/>, the process may open that many files (soft and hard: the runtime raises its soft limit to the hard one);
+    /// on <paramref name="port"/> when given.
     /// </summary>
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan within, int? openFiles = null, int? port = null)
     {
@@ -46,7 +47,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
         start.Environment["Orleans__Endpoints__SiloPort"] = TicketingApp.FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["Orleans__Endpoints__GatewayPort"] = TicketingApp.FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listen}";
+        start.Environment["ASPNETCORE_URLS"] = settings.TryGetValue("ASPNETCORE_URLS", out var more) && more is { Length: > 0 }
+            ? $"http://127.0.0.1:{listen};{more}"
+            : $"http://127.0.0.1:{listen}";
         return new SiloProcess(await ChildProcess.StartAsync(start, "The silo", new Uri($"http://127.0.0.1:{listen}"), "/health/ready", within));
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -50,6 +51,9 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
     }
 
     public TestDatabase Database { get; }
+
+    /// <summary>The ASP.NET Core environment the silo runs in: Testing (outside Development) unless a test needs another.</summary>
+    public string Environment { get; init; } = "Testing";
 
     /// <summary>Every rate limit off, for a test that sends many requests as one caller on purpose (and says why).</summary>
     public static IDictionary<string, string?> RateLimitsOff =>
@@ -106,6 +110,26 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// A browser: over https, as the session cookie is Secure outside
+    /// Development; keeps its cookies; shows redirects instead of following them.
+    /// </summary>
+    public HttpClient Browser() =>
+        CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false });
+
+    /// <summary>A <see cref="Browser"/> signed in by the session cookie a token for <paramref name="userId"/> turned into, sending the session's antiforgery token.</summary>
+    public async Task<HttpClient> SessionFor(string userId, IEnumerable<string> roles, IEnumerable<string> organizations, IEnumerable<Guid> events)
+    {
+        var browser = Browser();
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/auth/session");
+        start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(userId, roles, organizations, events));
+        using var started = await browser.SendAsync(start);
+        Assert.True(started.StatusCode == HttpStatusCode.NoContent, $"POST /auth/session answered {(int)started.StatusCode}");
+        var session = await browser.GetFromJsonAsync<System.Text.Json.JsonElement>("/auth/session");
+        browser.DefaultRequestHeaders.Add("X-CSRF-TOKEN", session.GetProperty("antiforgeryToken").GetString());
+        return browser;
+    }
+
     public static string Token(string userId, IEnumerable<string> roles, IEnumerable<string> organizations, IEnumerable<Guid> events) =>
         TokenMinter.Mint(new AuthOptions(SigningKey, "ticketing", "ticketing-api", Authority: null), userId, roles, organizations, events, TimeSpan.FromHours(1));
 
@@ -120,7 +144,7 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(Environment);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

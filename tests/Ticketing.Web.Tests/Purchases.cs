@@ -25,11 +25,11 @@ public static class Purchases
         return (eventId, tier.GetProperty("id").GetGuid());
     }
 
-    /// <summary>Orders <paramref name="quantity"/> tickets as <paramref name="buyerId"/>, pays on the emulator and waits for them.</summary>
-    public static async Task<(Guid OrderId, JsonElement[] Tickets)> PaidOrderAsync(WebWorld world, string buyerId, Guid tierId, int quantity)
+    /// <summary>Orders <paramref name="quantity"/> tickets as <paramref name="buyerId"/> (giving <paramref name="email"/>), pays on the emulator and waits for them.</summary>
+    public static async Task<(Guid OrderId, JsonElement[] Tickets)> PaidOrderAsync(WebWorld world, string buyerId, Guid tierId, int quantity, string email = Checkout.ContactEmail)
     {
         var buyer = Sessions.Api(world, buyerId, [Roles.Buyer]);
-        var (orderId, intentId) = await buyer.OrderAsync(tierId, quantity);
+        var (orderId, intentId) = await buyer.OrderAsync(tierId, quantity, email);
         using var stripe = new HttpClient { BaseAddress = world.Stripe.Address };
         (await stripe.PostAsync(new Uri($"/_emulator/payment_intents/{intentId}/succeed", UriKind.Relative), null)).EnsureSuccessStatusCode();
         await buyer.WaitForStatusAsync(orderId, "fulfilled", seconds: 60);

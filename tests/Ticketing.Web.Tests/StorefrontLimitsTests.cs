@@ -19,12 +19,12 @@ public sealed class TightWorld : WebWorld
     /// <summary>Holds (and reads of them) a buyer may send at once; then one every 10 s.</summary>
     public const int HoldsBurst = 3;
 
-    protected override IReadOnlyDictionary<string, string?> MoreSiloSettings => new Dictionary<string, string?>
+    protected override void Configure(Dictionary<string, string?> settings)
     {
-        ["Ticketing:Holds:Ttl"] = HoldLifetime.ToString(),
-        ["Ticketing:RateLimits:Holds:PerMinute"] = "6",
-        ["Ticketing:RateLimits:Holds:Burst"] = HoldsBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        settings["Ticketing:Holds:Ttl"] = HoldLifetime.ToString();
+        settings["Ticketing:RateLimits:Holds:PerMinute"] = "6";
+        settings["Ticketing:RateLimits:Holds:Burst"] = HoldsBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>

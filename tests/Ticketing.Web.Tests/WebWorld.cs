@@ -6,7 +6,8 @@ namespace Ticketing.Web.Tests;
 /// <summary>
 /// What a person's browser meets: the silo and the Stripe emulator as real
 /// processes on real ports, on a database of their own, and Debian's Chromium
-/// driven by Playwright. Shared by the journeys of one test class.
+/// driven by Playwright. Shared by the journeys of one test class; a class
+/// whose journeys need other settings derives a world of its own.
 /// </summary>
 public class WebWorld : IAsyncLifetime
 {
@@ -45,9 +46,6 @@ public class WebWorld : IAsyncLifetime
         return settings;
     }
 
-    /// <summary>What a world of its own changes in the silo's settings (a short hold lifetime, say).</summary>
-    protected virtual IReadOnlyDictionary<string, string?> MoreSiloSettings => new Dictionary<string, string?>();
-
     public async Task InitializeAsync()
     {
         if (!File.Exists(Chromium))
@@ -61,22 +59,24 @@ public class WebWorld : IAsyncLifetime
         var port = TicketingApp.FreePort();
         stripe = await StripeEmulatorProcess.StartAsync(new Uri($"http://127.0.0.1:{port}/api/webhooks/stripe"), TimeSpan.FromSeconds(60));
         var settings = SiloSettings(database, stripe);
-        foreach (var (key, value) in MoreSiloSettings)
-        {
-            settings[key] = value;
-        }
-
+        Configure(settings);
         silo = await SiloProcess.StartAsync(settings, TimeSpan.FromSeconds(120), port: port);
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         browser = await LaunchAsync(playwright);
     }
 
+    /// <summary>A derived world's changes to the silo's settings (a short hold lifetime, a low rate limit).</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
     /// <summary>
     /// Chromium as this machine runs it: headless, without its background
     /// calls to Google (the network is closed), and without the sandbox,
-    /// which root cannot use. A fake camera feeds the gate's scanner.
+    /// which root cannot use. A fake camera feeds the gate's scanner
+    /// (<paramref name="arguments"/> may give it a video file to show).
     /// </summary>
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] arguments) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Chromium,
@@ -85,13 +85,17 @@ public class WebWorld : IAsyncLifetime
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                .. arguments,
             ],
         });
 
     /// <summary>A fresh browser profile on the silo: a phone-sized one when <paramref name="phone"/>.</summary>
-    public async Task<IPage> NewPageAsync(bool phone = false)
+    public Task<IPage> NewPageAsync(bool phone = false) => NewPageAsync(Browser, phone);
+
+    /// <summary>The same, in another browser of the journey's own (one launched with other arguments).</summary>
+    public async Task<IPage> NewPageAsync(IBrowser browser, bool phone = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Silo.Address.ToString(),
             // axe-core is added to pages as a script of their own, which the pages' policy would refuse.

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Ticketing.Abstractions.Operations;
 using Ticketing.Api.Auth;
+using Ticketing.Api.Hosting;
 using Ticketing.Api.Limits;
 using Ticketing.Api.Problems;
 using Ticketing.Grains;
@@ -21,7 +23,13 @@ internal static class OpsApi
         ops.MapGet("/reconciliation/latest", GetLatestReconciliation).RequireAuthorization(Roles.Operator)
             .MayAnswer(StatusCodes.Status404NotFound, "`not-found`: no reconciliation has run yet.");
         ops.MapPost("/buyers/{userId}/erase", EraseBuyer).RequireAuthorization(Roles.Operator);
+        ops.MapGet("/links", GetLinks).RequireAuthorization(Roles.Operator);
     }
+
+    /// <summary>Where the operator's tools are</summary>
+    /// <remarks>The Orleans dashboard's path on this silo, and Grafana's address when one is configured (null otherwise).</remarks>
+    public static Ok<OperationsLinksResponse> GetLinks(IOptions<OperationsLinks> links) =>
+        TypedResults.Ok(new OperationsLinksResponse(OperationsLinks.Dashboard, links.Value.GrafanaUrl));
 
     /// <summary>Check events' readiness</summary>
     /// <remarks>
@@ -60,6 +68,8 @@ internal static class OpsApi
             ? TypedResults.Ok(ErasureResponse.From(userId, await store.EraseBuyerAsync(userId, $"operator:{user.UserId()}", cancellationToken)))
             : Problem.Validation("userId", "userId is a user id: 1 to 200 characters, without control characters.");
 }
+
+internal sealed record OperationsLinksResponse(string Dashboard, string? Grafana);
 
 internal sealed record ReadinessChecks(bool NoNegativeAvailability, bool NoGhostReservations, bool NoPaidWithoutTickets, bool HasTiers);
 

@@ -2,6 +2,7 @@ using System.Net.Mail;
 using Ticketing.Abstractions.Orders;
 using Ticketing.Api.Limits;
 using Ticketing.Domain.Orders;
+using Ticketing.Persistence.Orders;
 
 namespace Ticketing.Api.Apis;
 
@@ -32,6 +33,25 @@ internal sealed record TicketResponse(Guid Id, Guid OrderId, Guid TierId, int Se
         new(ticket.Id, ticket.OrderId, ticket.TierId, ticket.SequenceNumber, ticket.Status, showToken ? ticket.QrToken : null);
 }
 
+/// <summary>An order found by its contact e-mail address (<c>GET /api/orders?email=</c>).</summary>
+internal sealed record OrderMatchResponse(
+    Guid Id, Guid EventId, string EventTitle, string Status, long TotalCents, string Currency, int Quantity,
+    string ContactEmail, string? ContactName, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt)
+{
+    public static OrderMatchResponse From(OrderMatch match) => new(
+        match.Id, match.EventId, match.EventTitle, match.Status, match.TotalCents, match.Currency, match.Quantity,
+        match.ContactEmail, match.ContactName, match.CreatedAt, match.PaidAt);
+}
+
+/// <summary>What an order's contact e-mail address must be, when it is given and when it is looked for.</summary>
+internal static class EmailAddress
+{
+    public const int MaxLength = 254;
+
+    public static bool IsValid(string? value) =>
+        value is { Length: > 0 } && Text.IsClean(value, MaxLength) && MailAddress.TryCreate(value, out _);
+}
+
 internal sealed record ContactRequest(string? Email, string? Name, string? Phone);
 
 internal sealed record PlaceOrderRequest(Guid[]? HoldIds, ContactRequest? Contact)
@@ -50,7 +70,7 @@ internal sealed record PlaceOrderRequest(Guid[]? HoldIds, ContactRequest? Contac
             errors["holdIds"] = ["holdIds names a hold twice."];
         }
 
-        if (Contact?.Email is not { Length: > 0 } email || !Text.IsClean(email, 254) || !MailAddress.TryCreate(email, out _))
+        if (!EmailAddress.IsValid(Contact?.Email))
         {
             errors["contact.email"] = ["contact.email is required: an e-mail address."];
         }

@@ -14,6 +14,9 @@ internal static class OrdersApi
     /// <summary>Well inside Orleans' 30 s response timeout and common proxies' idle timeouts.</summary>
     private const int MaxWaitSeconds = 20;
 
+    /// <summary>A person reads a page of them; an address with more is a box office, found better by order id.</summary>
+    private const int MaxOrdersFound = 50;
+
     private const string PaymentsUnavailable = "`payment-provider-unavailable`: Stripe could not be reached; nothing changed, retry.";
 
     public static void MapOrdersApi(this IEndpointRouteBuilder app)
@@ -23,6 +26,7 @@ internal static class OrdersApi
             .MayAnswer(StatusCodes.Status409Conflict, "`hold-in-order`: a hold already belongs to another order.")
             .MayAnswer(StatusCodes.Status422UnprocessableEntity, "`hold-not-found` or `payment-refused`: a hold is not a live hold of the caller's, or Stripe refused the payment.")
             .MayAnswer(StatusCodes.Status503ServiceUnavailable, PaymentsUnavailable);
+        orders.MapGet("/", FindOrdersByEmail).RequireAuthorization(Roles.Organizer);
         orders.MapGet("/{orderId:guid}", GetOrder);
         orders.MapGet("/{orderId:guid}/tickets", GetTickets);
         orders.MapPost("/{orderId:guid}/cancel", CancelOrder).RequireAuthorization(Roles.Buyer)
@@ -52,6 +56,25 @@ internal static class OrdersApi
         return result is { Outcome: OrderOutcome.Done, Order: { } order }
             ? TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, showSecret: true))
             : Failure(result);
+    }
+
+    /// <summary>Find orders by the buyer's e-mail address</summary>
+    /// <remarks>
+    /// The orders of the caller's organizations' events whose contact e-mail
+    /// address is <c>email</c> (in any case), newest first, at most 50. Orders
+    /// whose buyer was erased, or whose contact details were retired, keep no
+    /// address and are not found.
+    /// </remarks>
+    public static async Task<Results<Ok<OrderMatchResponse[]>, ProblemHttpResult>> FindOrdersByEmail(
+        string? email, ClaimsPrincipal user, OrderRepository orders, CancellationToken cancellationToken)
+    {
+        if (!EmailAddress.IsValid(email))
+        {
+            return Problem.Validation("email", $"email is required: an e-mail address of at most {EmailAddress.MaxLength} characters.");
+        }
+
+        var matches = await orders.ByContactEmailAsync(email!, user.Organizations(), MaxOrdersFound, cancellationToken);
+        return TypedResults.Ok(matches.Select(OrderMatchResponse.From).ToArray());
     }
 
     /// <summary>Get an order</summary>

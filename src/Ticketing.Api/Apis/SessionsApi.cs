@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Ticketing.Api.Auth;
 using Ticketing.Api.Limits;
@@ -38,11 +39,17 @@ internal static class SessionsApi
     }
 
     /// <summary>The sign-in page; <paramref name="failed"/> says an OpenID Connect sign-in did not complete.</summary>
-    public static IResult ShowSignInPage(HttpContext context, string? returnUrl, string? failed, AuthOptions options, IAntiforgery antiforgery, IWebHostEnvironment environment)
+    public static IResult ShowSignInPage(
+        HttpContext context, string? returnUrl, string? failed, AuthOptions options, IAntiforgery antiforgery, IOptions<AntiforgeryOptions> antiforgeryOptions, IWebHostEnvironment environment)
     {
         if (ReturnUrl.Local(returnUrl) is not { } local)
         {
             return Problem.Validation("returnUrl", ReturnUrl.Rule);
+        }
+
+        if (!Sessions.CanHoldTokens(context.Request, antiforgeryOptions.Value))
+        {
+            return Sessions.HttpsRequired();
         }
 
         var page = Page(context, local, antiforgery, options, environment);
@@ -52,8 +59,13 @@ internal static class SessionsApi
     }
 
     /// <summary>Who the caller is, for a page: the same identity whether a cookie or a bearer token signed it in.</summary>
-    public static IResult GetSession(HttpContext context, ClaimsPrincipal user, IAntiforgery antiforgery)
+    public static IResult GetSession(HttpContext context, ClaimsPrincipal user, IAntiforgery antiforgery, IOptions<AntiforgeryOptions> antiforgeryOptions)
     {
+        if (!Sessions.CanHoldTokens(context.Request, antiforgeryOptions.Value))
+        {
+            return Sessions.HttpsRequired();
+        }
+
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new SessionResponse(
             user.UserId(),
@@ -69,7 +81,8 @@ internal static class SessionsApi
     /// is checked exactly as a bearer token on any API call is.
     /// </summary>
     public static async Task<IResult> StartSession(
-        HttpContext context, AuthOptions options, IAntiforgery antiforgery, IWebHostEnvironment environment, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, AuthOptions options, IAntiforgery antiforgery, IOptions<AntiforgeryOptions> antiforgeryOptions, IWebHostEnvironment environment,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Sessions.HasBearer(context.Request))
         {
@@ -77,6 +90,12 @@ internal static class SessionsApi
             if (Sessions.From(context.User) is not { } session)
             {
                 return Results.Challenge();
+            }
+
+            // A Secure cookie set over plain HTTP would never come back: no session to report made.
+            if (!Sessions.CanHoldTokens(context.Request, antiforgeryOptions.Value))
+            {
+                return Sessions.HttpsRequired();
             }
 
             await context.SignInAsync(Sessions.Scheme, session, Sessions.PropertiesFor(context.User, clock.GetUtcNow()));
@@ -115,11 +134,16 @@ internal static class SessionsApi
     }
 
     /// <summary>Sends the browser to the OpenID Connect authority, coming back to <paramref name="returnUrl"/> once signed in.</summary>
-    public static IResult SignInWithOpenIdConnect(string? returnUrl, AuthOptions options)
+    public static IResult SignInWithOpenIdConnect(HttpContext context, string? returnUrl, AuthOptions options, IOptions<AntiforgeryOptions> antiforgeryOptions)
     {
         if (!options.SignsInWithOpenIdConnect)
         {
             return Problem.NotFound("Sign-in through an OpenID Connect authority is not configured on this service.");
+        }
+
+        if (!Sessions.CanHoldTokens(context.Request, antiforgeryOptions.Value))
+        {
+            return Sessions.HttpsRequired();
         }
 
         return ReturnUrl.Local(returnUrl) is { } local

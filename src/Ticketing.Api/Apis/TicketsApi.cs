@@ -69,7 +69,9 @@ internal static class TicketsApi
     /// <summary>Scan a ticket at a gate</summary>
     /// <remarks>
     /// Checks a code read at the gate of an event and admits its ticket once;
-    /// <c>result</c> says whether to let the holder in.
+    /// <c>result</c> says whether to let the holder in. <c>already_admitted</c>
+    /// carries the first admission's time and gate (<c>firstScannedAt</c>,
+    /// <c>firstGate</c>; the gate is null when that scan named none).
     /// </remarks>
     public static async Task<Results<Ok<ScanResponse>, ProblemHttpResult>> Scan(
         ScanRequest request, ClaimsPrincipal user, EventAccess access, IGrainFactory grains, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.Options;
 using Ticketing.Api.Problems;
 
 namespace Ticketing.Api.Auth;
@@ -12,15 +13,16 @@ namespace Ticketing.Api.Auth;
 /// request with a bearer token proves itself and needs none, and neither does a
 /// route that opts out with <c>DisableAntiforgery()</c> (Stripe's webhook).
 /// </summary>
-internal sealed class SessionAntiforgery(RequestDelegate next, IAntiforgery antiforgery)
+internal sealed class SessionAntiforgery(RequestDelegate next, IAntiforgery antiforgery, IOptions<AntiforgeryOptions> options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (NeedsToken(context) && !await antiforgery.IsRequestValidAsync(context))
+        // Over plain HTTP outside Development the token's cookie half never arrives: no token can be valid.
+        if (NeedsToken(context) && (!Sessions.CanHoldTokens(context.Request, options.Value) || !await antiforgery.IsRequestValidAsync(context)))
         {
             await Problem.Of(StatusCodes.Status400BadRequest, "antiforgery", "Antiforgery token missing or invalid.",
-                $"A request signed in by the session cookie must send the session's antiforgery token in the {Sessions.AntiforgeryHeader} header "
-                + "(GET /auth/session gives it); nothing was done.").ExecuteAsync(context);
+                $"A request signed in by the session cookie, or a sign-in form, must send the antiforgery token (for a page, the {Sessions.AntiforgeryHeader} header "
+                + "with the token GET /auth/session gives), over HTTPS outside Development; nothing was done.").ExecuteAsync(context);
             return;
         }
 

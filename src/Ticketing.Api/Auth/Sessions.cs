@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Api.Problems;
 
 namespace Ticketing.Api.Auth;
 
@@ -46,6 +49,20 @@ internal static class Sessions
         HttpMethods.IsGet(request.Method)
         && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         && request.Headers.Accept.Any(accept => accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+
+    /// <summary>
+    /// Whether this request can be given an antiforgery token: its cookie is
+    /// Secure outside Development, so over plain HTTP a browser would never
+    /// send it back (and ASP.NET Core refuses to issue it).
+    /// </summary>
+    public static bool CanHoldTokens(HttpRequest request, AntiforgeryOptions antiforgery) =>
+        request.IsHttps || antiforgery.Cookie.SecurePolicy != CookieSecurePolicy.Always;
+
+    /// <summary>The answer to a request for a session or sign-in page over plain HTTP outside Development.</summary>
+    public static ProblemHttpResult HttpsRequired() =>
+        Problem.Of(StatusCodes.Status400BadRequest, "https-required", "Sessions need HTTPS.",
+            "Browser sessions and their antiforgery tokens work over HTTPS only. Behind a proxy that ends TLS, "
+            + "set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the silo knows the request came over HTTPS.");
 
     /// <summary>The sign-in page's address, coming back to <paramref name="returnUrl"/>.</summary>
     public static string SignInAddress(string returnUrl) => $"{SignInPath}?returnUrl={Uri.EscapeDataString(returnUrl)}";

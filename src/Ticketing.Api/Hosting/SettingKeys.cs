@@ -28,6 +28,7 @@ internal static class SettingKeys
     public const string ReconcileWindow = "Ticketing:Operations:ReconcileWindow";
     public const string RetainContactsFor = "Ticketing:Operations:RetainContactsFor";
     public const string RetentionInterval = "Ticketing:Operations:RetentionInterval";
+    public const string GrafanaUrl = "Ticketing:Operations:GrafanaUrl";
     public const string OnSalesPassKey = "Ticketing:OnSales:PassKey";
     public const string MaxConnections = ConnectionLimit.Key;
     public const string ClusterId = "Orleans:ClusterId";
@@ -53,7 +54,7 @@ internal static class SettingKeys
     [
         ConnectionString, AuthSigningKey, AuthIssuer, AuthAudience, AuthAuthority, AuthClientId, AuthClientSecret, MigrateOnStartup, HoldsTtl, HoldsExpiryScan, HoldsWakeUp,
         StripeApiBase, StripeSecretKey, StripeWebhookSecret, StripePublishableKey, StripeCheckoutUrl,
-        AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval, OnSalesPassKey, MaxConnections,
+        AlertInterval, ReconciliationInterval, ReconcileWindow, RetainContactsFor, RetentionInterval, GrafanaUrl, OnSalesPassKey, MaxConnections,
         ClusterId, ServiceId, SiloPort, GatewayPort, AdvertisedIPAddress,
         TlsCertificatePath, TlsCertificatePassword, TlsTrustedCaPath,
         .. RateLimits,

@@ -94,6 +94,10 @@ internal static class SiloSetup
     public static void AddTicketingOperations(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<OperationsOptions>(builder.Configuration.GetSection(OperationsOptions.Section));
+        builder.Services.AddOptions<OperationsLinks>()
+            .Bind(builder.Configuration.GetSection(OperationsLinks.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<AlertGauges>();
         builder.Services.AddHostedService<ScheduledWork>();
     }
@@ -101,7 +105,7 @@ internal static class SiloSetup
     public static void MapTicketingDashboard(this WebApplication app)
     {
         // An operator's tool, not part of the API: kept out of the API reference.
-        var dashboard = app.MapOrleansDashboard("/dashboard").ExcludeFromDescription();
+        var dashboard = app.MapOrleansDashboard(OperationsLinks.Dashboard).ExcludeFromDescription();
         if (!app.Environment.IsDevelopment())
         {
             dashboard.RequireAuthorization(Roles.Operator);

@@ -32,7 +32,7 @@ internal static class Problem
         Of(StatusCodes.Status409Conflict, code, title, detail);
 
     public static ProblemHttpResult Unauthorized() =>
-        Of(StatusCodes.Status401Unauthorized, "unauthorized", "Authentication required.", "Send a valid bearer token in the Authorization header.");
+        Of(StatusCodes.Status401Unauthorized, "unauthorized", "Authentication required.", "Send a valid bearer token in the Authorization header, or sign in (GET /signin) for a session.");
 
     public static ProblemHttpResult Forbidden() =>
         Forbidden("Your token's roles do not allow this request.");

@@ -39,8 +39,12 @@ internal sealed class ProblemResponses : IOpenApiOperationTransformer
         problems.AddRange(metadata.OfType<ProblemAnswer>().Select(answer => (answer.Status, answer.When)));
         if (needsToken)
         {
-            problems.Add((StatusCodes.Status401Unauthorized, "`unauthorized`: no bearer token, or one that is not valid (expired, wrong issuer or signature)."));
+            problems.Add((StatusCodes.Status401Unauthorized, "`unauthorized`: no bearer token or session, or a token that is not valid (expired, wrong issuer or signature)."));
             problems.Add((StatusCodes.Status403Forbidden, "`forbidden`: the token's roles (or organizations) do not allow this request."));
+            if (description.HttpMethod is { } method && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+            {
+                problems.Add((StatusCodes.Status400BadRequest, $"`antiforgery`: signed in by the session cookie without the session's antiforgery token in {Auth.Sessions.AntiforgeryHeader}; nothing was done (a bearer token needs none)."));
+            }
         }
 
         // A malformed id does not match the route; an unknown one, or one the caller may not see, is not found.

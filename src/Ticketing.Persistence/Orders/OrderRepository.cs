@@ -316,6 +316,45 @@ public sealed class OrderRepository : IAsyncDisposable
         return tickets;
     }
 
+    /// <summary>
+    /// The newest orders (at most <paramref name="limit"/>) of the
+    /// <paramref name="organizations"/>' events whose contact e-mail address is
+    /// <paramref name="email"/>, compared without regard to case.
+    /// </summary>
+    public async Task<IReadOnlyList<OrderMatch>> ByContactEmailAsync(
+        string email, IReadOnlyList<string> organizations, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            """
+            SELECT o.id, o.event_id, e.title, o.status, o.total_cents, o.currency,
+                   (SELECT coalesce(sum(i.quantity), 0) FROM ticketing.order_items i WHERE i.order_id = o.id)::integer AS quantity,
+                   o.contact_email, o.contact_name, o.created_at, o.paid_at
+            FROM ticketing.orders o
+            JOIN ticketing.events e ON e.id = o.event_id
+            -- lower() on both sides, as orders_contact_email (sql/0021) is built; the
+            -- IS NOT NULL lets the planner see that the partial index covers the query
+            WHERE lower(o.contact_email) = lower(@email) AND o.contact_email IS NOT NULL
+              AND e.organization_id = ANY(@organizations)
+            ORDER BY o.created_at DESC, o.id DESC
+            LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("email", email);
+        command.Parameters.AddWithValue("organizations", organizations.ToArray());
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var matches = new List<OrderMatch>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new Row(reader);
+            matches.Add(new OrderMatch(
+                row.Get<Guid>("id"), row.Get<Guid>("event_id"), row.Get<string>("title"), row.Get<string>("status"),
+                row.Get<long>("total_cents"), row.Get<string>("currency"), row.Get<int>("quantity"),
+                row.Get<string>("contact_email"), row.Text("contact_name"), row.Get<DateTimeOffset>("created_at"), row.OrNull<DateTimeOffset>("paid_at")));
+        }
+
+        return matches;
+    }
+
     /// <summary>The orders paying with any of these holds.</summary>
     public async Task<IReadOnlyList<Guid>> OrdersHoldingAsync(IReadOnlyList<Guid> holdIds, CancellationToken cancellationToken)
     {
