@@ -104,6 +104,14 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
         Assert.Equal("ada@example.com", await ScalarAsync("SELECT contact_email FROM ticketing.orders WHERE id = @id", ("id", orderId)));
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await Screenshots.TakeAsync(page, "storefront-tickets");
+
+        // Printed: the tickets with their codes, without the page around them.
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await Expect(page.GetByRole(AriaRole.Banner)).ToBeHiddenAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Print tickets" })).ToBeHiddenAsync();
+        await Expect(page.GetByText("Order summary")).ToBeHiddenAsync();
+        await Expect(page.Locator("li.ticket img.qr").First).ToBeVisibleAsync();
+        await Expect(page.Locator("li.ticket img.qr").Last).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -231,6 +239,52 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
         Assert.True(rivalHeld);
         await page.GotoAsync("/");
         await Expect(page.Locator("li.event", new() { HasText = title })).ToContainTextAsync("Sold out");
+    }
+
+    [Fact]
+    public async Task ABuyerAtTheEventsCap_IsToldTheCap_AndHoldsNothingMore()
+    {
+        var (eventId, tierId) = await Purchases.EventAsync(world, Unique("Capped Night"));
+        (await Purchases.Organizer(world).PutAsJsonAsync(
+            $"/api/events/{eventId}/onsale", new { opensAt = DateTimeOffset.UtcNow.AddSeconds(-1), admitPerMinute = 600, maxPerBuyer = 2 }))
+            .EnsureSuccessStatusCode();
+        var buyerId = Id("buyer");
+        var buyer = Sessions.Api(world, buyerId, [Roles.Buyer]);
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+        var pass = OnSaleSetup.Pass(await OnSaleSetup.AdmittedAsync(buyer, eventId, TimeSpan.FromSeconds(60)));
+        var hold = await (await OnSaleSetup.HoldAsync(buyer, tierId, 2, pass)).AssertJson(HttpStatusCode.Created);
+        await buyer.PlaceOrderAsync(hold.GetProperty("id").GetGuid());
+
+        var page = await world.NewPageAsync();
+        await Sessions.SignInAsync(page, buyerId, [Roles.Buyer]);
+        await page.GotoAsync($"/?event={eventId}");
+        await Expect(page.Locator("section.room").GetByRole(AriaRole.Status)).ToContainTextAsync("It is your turn");
+        await Expect(page.GetByText("Each buyer may have at most 2 tickets for this event.")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hold tickets" }).ClickAsync();
+
+        var refusal = page.Locator($"li.tier[data-tier='{tierId}']").GetByRole(AriaRole.Alert);
+        await Expect(refusal).ToHaveAttributeAsync("data-problem", "buyer-limit");
+        await Expect(refusal).ToContainTextAsync("Each buyer may have at most 2 tickets for this event at once");
+        await Expect(page.Locator("li.hold")).ToHaveCountAsync(0);
+        Assert.Equal(2, (await TierAsync(tierId)).GetProperty("reserved").GetInt32());
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+    }
+
+    [Fact]
+    public async Task AnAccountThatIsNotABuyer_IsToldItCannotBuy_AndHoldsNothing()
+    {
+        var (eventId, tierId) = await Purchases.EventAsync(world, Unique("Staff Only"));
+        var page = await world.NewPageAsync();
+        await Sessions.SignInAsync(page, Purchases.Organization, [Roles.Organizer]);
+        await page.GotoAsync($"/?event={eventId}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hold tickets" }).ClickAsync();
+        var refusal = page.Locator($"li.tier[data-tier='{tierId}']").GetByRole(AriaRole.Alert);
+        await Expect(refusal).ToHaveAttributeAsync("data-problem", "forbidden");
+        await Expect(refusal).ToContainTextAsync($"You are signed in as {Purchases.Organization}, an account that cannot buy tickets.");
+        await Expect(refusal.GetByRole(AriaRole.Link, new() { Name = "Sign in as a buyer" })).ToHaveAttributeAsync("href", $"/signin?returnUrl=%2F%3Fevent%3D{eventId}");
+        Assert.Equal(0, (await TierAsync(tierId)).GetProperty("reserved").GetInt32());
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
     }
 
     /// <summary>On the Stripe emulator's hosted page: the card, then pay; it sends the browser back to the storefront.</summary>

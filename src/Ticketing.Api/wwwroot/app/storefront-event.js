@@ -2,7 +2,7 @@
 // waiting room when the event has an on-sale, the buyer's holds with their
 // countdowns, and the contact form that places the order.
 import { api, countdown, dateTime, el, money, problemBox, session, show, signIn, sleep, time } from "/app/common.js";
-import { announcer, fromNow, newKey, orderPath, remembered, retrying } from "/app/storefront-shared.js";
+import { announcer, fromNow, newKey, orderPath, remembered, retrying, tickets } from "/app/storefront-shared.js";
 import { startPayment } from "/app/storefront-order.js";
 
 /** How often the tiers' availability is read again while the page is in view. */
@@ -10,8 +10,6 @@ const RefreshMs = 5000;
 
 /** When a hold's countdown is read out once, in milliseconds before it runs out. */
 const LastMinuteMs = 60_000;
-
-const tickets = (n) => (n === 1 ? "1 ticket" : `${n} tickets`);
 
 export async function eventPage(main, eventId) {
   await new EventPage(main, eventId).open();
@@ -48,7 +46,8 @@ class EventPage {
   async open() {
     const waits = el("div");
     show(this.main, el("p", { class: "muted" }, "Loading the event…"), waits);
-    this.me = await session();
+    // A session that cannot be read (no connection) is shown as signed out; holding then asks to sign in.
+    this.me = await session().catch(() => null);
     try {
       this.event = await retrying(() => api("GET", `/api/events/${this.eventId}`), waits);
       this.onSale = await this.readOnSale(waits);
@@ -281,6 +280,7 @@ class EventPage {
       await this.holdRefused(problem, card, tier, quantity);
     } finally {
       card.button.disabled = false;
+      card.button.textContent = this.holds.has(tierId) ? "Change hold" : "Hold tickets";
       await this.refresh();
     }
   }
@@ -345,7 +345,7 @@ class EventPage {
     show(this.holdList, holds.map((hold) => this.holdLine(hold)));
     this.holdSection.hidden = holds.length === 0 && !this.holdNotice.hasChildNodes();
     this.contact.form.hidden = holds.length === 0;
-    const first = holds.find(Boolean);
+    const first = holds[0];
     this.contact.total.textContent = first
       ? `Total: ${money(holds.reduce((sum, hold) => sum + hold.quantity * this.tier(hold.tierId).priceCents, 0), this.tier(first.tierId).currency)}`
       : "";

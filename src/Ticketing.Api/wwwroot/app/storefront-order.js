@@ -2,12 +2,10 @@
 // are issued (one long poll at a time), and the tickets with their codes,
 // ready to print. The payment page sends the buyer back here.
 import { api, countdown, dateTime, el, money, problemBox, session, show, signIn, sleep, time } from "/app/common.js";
-import { eventPath, newKey, orderPath, retrying } from "/app/storefront-shared.js";
+import { eventPath, newKey, orderPath, retrying, tickets } from "/app/storefront-shared.js";
 
 /** Statuses that change by themselves (a payment, an issuance, an expiry): the page waits on them. */
 const Moving = ["awaiting_payment", "payment_failed", "paid"];
-
-const tickets = (n) => (n === 1 ? "1 ticket" : `${n} tickets`);
 
 let payments; // GET /api/payments/config, read once per page
 

@@ -8,6 +8,9 @@ const ids = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Whether text is an id the API could know: anything else is not looked up. */
 export const isId = (text) => typeof text === "string" && ids.test(text);
 
+/** "1 ticket", "2 tickets". */
+export const tickets = (n) => (n === 1 ? "1 ticket" : `${n} tickets`);
+
 export const eventPath = (eventId) => `/?event=${eventId}`;
 export const orderPath = (orderId) => `/?order=${orderId}`;
 

@@ -17,7 +17,8 @@ addEventListener("pageshow", (event) => {
   }
 });
 
-await header("Tickets", [["Events", "/"]]);
+// Without the session (no connection) the page still shows what anyone may see.
+await header("Tickets", [["Events", "/"]]).catch(() => null);
 
 if (query.has("order")) {
   await (isId(query.get("order")) ? orderPage(main, query.get("order"), query) : notFound("order"));

@@ -8,17 +8,30 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Ticketing.Web.Tests;
 
-/// <summary>A world whose holds last seconds, not minutes: a journey sees them run out.</summary>
-public sealed class ShortHoldsWorld : WebWorld
+/// <summary>
+/// A world whose holds last seconds, not minutes, and whose buyers may hold
+/// only a few times in a row: journeys see time and patience run out.
+/// </summary>
+public sealed class TightWorld : WebWorld
 {
     public static readonly TimeSpan HoldLifetime = TimeSpan.FromSeconds(20);
 
-    protected override void Configure(Dictionary<string, string?> settings) =>
+    /// <summary>Holds (and reads of them) a buyer may send at once; then one every 10 s.</summary>
+    public const int HoldsBurst = 3;
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
         settings["Ticketing:Holds:Ttl"] = HoldLifetime.ToString();
+        settings["Ticketing:RateLimits:Holds:PerMinute"] = "6";
+        settings["Ticketing:RateLimits:Holds:Burst"] = HoldsBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
-/// <summary>What a buyer sees when time runs out: a hold's countdown reaching zero, an order not paid in time.</summary>
-public sealed class StorefrontExpiryTests(ShortHoldsWorld world) : IClassFixture<ShortHoldsWorld>
+/// <summary>
+/// What a buyer sees when time or the rate limit runs out: a hold's countdown
+/// reaching zero, an order not paid in time, holding too often.
+/// </summary>
+public sealed class StorefrontLimitsTests(TightWorld world) : IClassFixture<TightWorld>
 {
     [Fact]
     public async Task AHoldThatRunsOut_IsSaidToHaveGoneBackOnSale_AndIsBackOnSale()
@@ -74,6 +87,37 @@ public sealed class StorefrontExpiryTests(ShortHoldsWorld world) : IClassFixture
         Assert.Equal("expired", order.GetProperty("status").GetString());
         Assert.Equal(0, (await TierAsync(tierId)).GetProperty("reserved").GetInt32());
         await Accessibility.AssertNoSeriousViolationsAsync(page);
+    }
+
+    [Fact]
+    public async Task HoldingTooOften_ShowsTheWait_ThenHoldsByItself()
+    {
+        var (eventId, tierId) = await Purchases.EventAsync(world, $"Busy Buyer {Guid.NewGuid():N}"[..19], capacity: 10);
+        var buyerId = $"buyer-{Guid.NewGuid():N}"[..18];
+        var page = await world.NewPageAsync();
+        await Sessions.SignInAsync(page, buyerId, [Roles.Buyer]);
+        await page.GotoAsync($"/?event={eventId}");
+        var tier = page.Locator($"li.tier[data-tier='{tierId}']");
+        var quantity = page.GetByLabel("How many General admission tickets");
+
+        // The burst's holds go through at once; the next waits the Retry-After the silo sent, and says so.
+        for (var held = 1; held <= TightWorld.HoldsBurst; held++)
+        {
+            await quantity.SelectOptionAsync(held.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await tier.Locator("form button").ClickAsync();
+            await Expect(page.Locator("li.hold")).ToContainTextAsync($"{held} × General admission");
+        }
+
+        await quantity.SelectOptionAsync("4");
+        await tier.GetByRole(AriaRole.Button, new() { Name = "Change hold" }).ClickAsync();
+        var wait = tier.Locator("[data-wait='429']");
+        await Expect(wait).ToContainTextAsync(new Regex(@"^Too many requests for now\. Trying again in \d+ s\.$"));
+        await Expect(tier.GetByRole(AriaRole.Button, new() { Name = "Holding…" })).ToBeDisabledAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+
+        await Expect(page.Locator("li.hold")).ToContainTextAsync("4 × General admission", new() { Timeout = 30_000 });
+        await Expect(wait).ToHaveCountAsync(0);
+        Assert.Equal(4, (await TierAsync(tierId)).GetProperty("reserved").GetInt32());
     }
 
     private async Task<JsonElement> TierAsync(Guid tierId)
