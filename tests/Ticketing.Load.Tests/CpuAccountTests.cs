@@ -30,7 +30,9 @@ public sealed class CpuAccountTests
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(500));
-            var perRequest = account.PerRequest(start, account.Read(), requests: 1);
+            var end = account.Read();
+            Assert.False(spinner.HasExited, $"the spinner standing in for the silo ended (exit code {(spinner.HasExited ? spinner.ExitCode : 0)}) before its CPU was read");
+            var perRequest = account.PerRequest(start, end, requests: 1);
 
             // Microseconds of CPU for the one "request": generous floors, the machine is shared with the rest of the suite.
             Assert.InRange(perRequest.Silo!.Value, 10_000, 60_000_000);
