@@ -1,4 +1,4 @@
--- 0021: the key ring of ASP.NET Core data protection, which seals session
+-- 0022: the key ring of ASP.NET Core data protection, which seals session
 -- cookies, antiforgery tokens and OpenID Connect sign-in state. Every silo
 -- reads and writes the same ring, so a cookie one silo wrote is read by any
 -- other. Each key's secret part is encrypted by the silo before it is stored
