@@ -57,11 +57,7 @@ public sealed class DashboardJourneyTests(ProductionSilo production) : IClassFix
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(WebWorld.Chromium))
-        {
-            throw new InvalidOperationException($"The browser tests drive Debian's Chromium at {WebWorld.Chromium}, which is missing: install it with `apt-get install chromium`.");
-        }
-
+        WebWorld.RequireChromium();
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         browser = await WebWorld.LaunchAsync(playwright);
     }
@@ -73,18 +69,10 @@ public sealed class DashboardJourneyTests(ProductionSilo production) : IClassFix
     }
 
     /// <summary>A fresh profile on the silo's HTTPS address; its certificate is the test's own, which this browser is told to accept.</summary>
-    private async Task<IPage> NewPageAsync()
+    private Task<IPage> NewPageAsync()
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = production.Https.ToString(),
-            IgnoreHTTPSErrors = true,
-            BypassCSP = true,
-            Locale = "en-US",
-            TimezoneId = "UTC",
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-        });
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        var options = WebWorld.PageOptions(production.Https);
+        options.IgnoreHTTPSErrors = true;
+        return WebWorld.NewPageAsync(browser, options);
     }
 }

@@ -46,7 +46,8 @@ public class WebWorld : IAsyncLifetime
         return settings;
     }
 
-    public async Task InitializeAsync()
+    /// <summary>Fails with what to install when the machine has no Chromium.</summary>
+    public static void RequireChromium()
     {
         if (!File.Exists(Chromium))
         {
@@ -54,7 +55,11 @@ public class WebWorld : IAsyncLifetime
                 $"The browser tests drive Debian's Chromium at {Chromium}, which is missing: install it with `apt-get install chromium` " +
                 "(scripts/test.sh does so when it runs as root).");
         }
+    }
 
+    public async Task InitializeAsync()
+    {
+        RequireChromium();
         database = await TestDatabase.CreateAsync();
         var port = TicketingApp.FreePort();
         stripe = await StripeEmulatorProcess.StartAsync(new Uri($"http://127.0.0.1:{port}/api/webhooks/stripe"), TimeSpan.FromSeconds(60));
@@ -93,11 +98,21 @@ public class WebWorld : IAsyncLifetime
     public Task<IPage> NewPageAsync(bool phone = false) => NewPageAsync(Browser, phone);
 
     /// <summary>The same, in another browser of the journey's own (one launched with other arguments).</summary>
-    public async Task<IPage> NewPageAsync(IBrowser browser, bool phone = false)
+    public Task<IPage> NewPageAsync(IBrowser browser, bool phone = false) => NewPageAsync(browser, PageOptions(Silo.Address, phone));
+
+    /// <summary>A fresh profile of <paramref name="browser"/> with <paramref name="options"/> (<see cref="PageOptions"/>, changed as a journey needs).</summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, BrowserNewContextOptions options)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(options);
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A person's browser at <paramref name="address"/>: English, UTC, a desktop's window or a phone's.</summary>
+    public static BrowserNewContextOptions PageOptions(Uri address, bool phone = false) =>
+        new()
         {
-            BaseURL = Silo.Address.ToString(),
+            BaseURL = address.ToString(),
             // axe-core is added to pages as a script of their own, which the pages' policy would refuse.
             BypassCSP = true,
             Locale = "en-US",
@@ -105,10 +120,7 @@ public class WebWorld : IAsyncLifetime
             ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
             IsMobile = phone,
             HasTouch = phone,
-        });
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
-    }
+        };
 
     public async Task DisposeAsync()
     {
