@@ -51,19 +51,54 @@ public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? han
         return null;
     }
 
-    private async Task<long?> HeapBytesAsync(CancellationToken cancellationToken)
+    /// <summary>The silo's collections and pause time so far; null when its metrics could not be read.</summary>
+    public async Task<GcReading?> ReadGcAsync(CancellationToken cancellationToken = default) =>
+        await MetricsAsync(cancellationToken) is { } text ? GcFromMetrics(text) : null;
+
+    private async Task<long?> HeapBytesAsync(CancellationToken cancellationToken) =>
+        await MetricsAsync(cancellationToken) is { } text ? HeapFromMetrics(text) : null;
+
+    private async Task<string?> MetricsAsync(CancellationToken cancellationToken)
     {
-        string text;
         try
         {
-            text = await http.GetStringAsync("/metrics", cancellationToken);
+            return await http.GetStringAsync("/metrics", cancellationToken);
         }
         catch (HttpRequestException)
         {
             return null;
         }
+    }
 
-        return HeapFromMetrics(text);
+    /// <summary>
+    /// <c>dotnet_gc_collections_total</c> by generation and
+    /// <c>dotnet_gc_pause_time_seconds_total</c>, as the runtime counts them.
+    /// </summary>
+    public static GcReading GcFromMetrics(string metrics)
+    {
+        long gen0 = 0, gen1 = 0, gen2 = 0;
+        double paused = 0;
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal) && Value(line) is { } count)
+            {
+                if (line.Contains("\"gen0\"", StringComparison.Ordinal)) gen0 = (long)count;
+                else if (line.Contains("\"gen1\"", StringComparison.Ordinal)) gen1 = (long)count;
+                else if (line.Contains("\"gen2\"", StringComparison.Ordinal)) gen2 = (long)count;
+            }
+            else if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal) && Value(line) is { } seconds)
+            {
+                paused = seconds;
+            }
+        }
+
+        return new GcReading(gen0, gen1, gen2, paused);
+
+        static double? Value(string line)
+        {
+            var afterLabels = line.LastIndexOf('}') is var close and >= 0 ? line[(close + 1)..] : line[(line.IndexOf(' ') + 1)..];
+            return double.TryParse(afterLabels.Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
     }
 
     /// <summary>The heap's generations at the last collection, summed; null when the series is absent.</summary>
@@ -113,5 +148,18 @@ public readonly record struct MemoryReading(long? ResidentBytes, long? HeapBytes
                 $"{b:0} bytes a waiting buyer ({from / 1048576.0:0} to {to / 1048576.0:0} MiB; a million: {b * 1e6 / 1073741824:0.00} GiB)")
             : "not read";
         return $"resident set {Bytes(resident, before.ResidentBytes, ResidentBytes)}; managed heap at the last collection {Bytes(heap, before.HeapBytes, HeapBytes)}";
+    }
+}
+
+/// <summary>The silo's garbage collections so far, by the generation collected, and the time its threads were paused for them.</summary>
+public readonly record struct GcReading(long Gen0, long Gen1, long Gen2, double PausedSeconds)
+{
+    /// <summary>"n collections (gen0/gen1/gen2), s paused: x % of the time, y ms a collection" from <paramref name="before"/> to this reading.</summary>
+    public string Since(GcReading before, TimeSpan elapsed)
+    {
+        var collections = Gen0 + Gen1 + Gen2 - before.Gen0 - before.Gen1 - before.Gen2;
+        var paused = PausedSeconds - before.PausedSeconds;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{collections} collections ({Gen0 - before.Gen0} gen0, {Gen1 - before.Gen1} gen1, {Gen2 - before.Gen2} gen2), {paused:0.00} s paused: {paused / elapsed.TotalSeconds:0.0%} of {elapsed.TotalSeconds:0} s, {(collections > 0 ? paused * 1000 / collections : 0):0} ms a collection");
     }
 }

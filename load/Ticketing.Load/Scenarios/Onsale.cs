@@ -175,6 +175,7 @@ public sealed class Onsale : IDisposable
 
         // Early joiners: as fast as the silo takes them.
         var joinsStarted = Stopwatch.GetTimestamp();
+        var gcBeforeJoins = await memory.ReadGcAsync();
         var cpuBefore = cpu?.Read();
         var nextEarly = -1;
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Joiners)).Select(_ => Task.Run(async () =>
@@ -196,12 +197,16 @@ public sealed class Onsale : IDisposable
         var (countedBeforeOpening, _) = await ReadOnSaleAsync();
         var waitingBeforeOpening = entrants.Count(e => e.Joined);
         var everyoneWaiting = await memory.ReadAsync();
+        var gcAfterJoins = await memory.ReadGcAsync();
+        var gcJoinsTime = Stopwatch.GetElapsedTime(joinsStarted);
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
         var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
         pages.OpensAt(opensAt);
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
         Interlocked.Exchange(ref openedTicks, openingTicks);
+        var gcAtOpening = await memory.ReadGcAsync();
+        var openingRead = Stopwatch.GetTimestamp();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(() => SampleAsync(sampling.Token));
         var lateJoining = Task.Run(() => JoinLateAsync(pages, openingTicks));
@@ -228,6 +233,7 @@ public sealed class Onsale : IDisposable
         await sampling.CancelAsync();
         await SettleAsync("the on-sale sampler", sampler, SettleWithin, notes);
         var measured = DateTimeOffset.UtcNow - opensAt;
+        var gcAfterAdmissions = await memory.ReadGcAsync();
 
         results.Add(lateJoins.Result($"onsale: joins after the opening ({settings.LateRate.ToString(CultureInfo.InvariantCulture)}/s)", new LoadShape(settings.Joiners, settings.LateRate, measured, TimeSpan.Zero), TimeSpan.FromSeconds((settings.Entrants - settings.EarlyCount) / settings.LateRate)));
         var stepShape = new LoadShape(settings.Entrants, null, measured, TimeSpan.Zero);
@@ -257,6 +263,7 @@ public sealed class Onsale : IDisposable
         notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
             + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)}, after it {P99(holdsLaterWhileFull, stepShape, measured)}");
+        notes.Add(GcNote(gcBeforeJoins, gcAfterJoins, gcJoinsTime, gcAtOpening, gcAfterAdmissions, Stopwatch.GetElapsedTime(openingRead)));
         notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening)
             + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
         notes.Add($"waiting pages: {pages}; at most {pollSlots} polls in flight");
@@ -279,6 +286,13 @@ public sealed class Onsale : IDisposable
             : "checkout: hold, order, pay at the Stripe emulator (pm_card_visa), wait for the tickets (waitWhile=awaiting_payment,paid)");
         return new OnsaleReport(results, notes, safe);
     }
+
+    /// <summary>The silo's garbage collections while the early joiners joined, and from the opening until the admitted buyers were done: a pause stops every request in the silo.</summary>
+    private static string GcNote(GcReading? beforeJoins, GcReading? afterJoins, TimeSpan joining, GcReading? atOpening, GcReading? afterAdmissions, TimeSpan admitting) =>
+        "silo's garbage collector: "
+        + (beforeJoins is { } b && afterJoins is { } j ? $"during the early joins {j.Since(b, joining)}" : "during the early joins not read")
+        + "; "
+        + (atOpening is { } o && afterAdmissions is { } a ? $"from the opening to the end of the admissions {a.Since(o, admitting)}" : "after the opening not read");
 
     /// <summary>How long each step after the admissions may take to end: longer than any request's own bound (30 s).</summary>
     private static readonly TimeSpan SettleWithin = TimeSpan.FromMinutes(2);

@@ -38,7 +38,7 @@ internal static class Sessions
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 
     /// <summary>The claims a session keeps of whatever signed it in: those every rule reads.</summary>
-    private static readonly string[] Kept = ["sub", "role", CallerClaims.Organization, CallerClaims.Event];
+    public static readonly string[] Kept = ["sub", "role", CallerClaims.Organization, CallerClaims.Event];
 
     /// <summary>The one header check that picks the scheme: as the bearer handler itself reads the header.</summary>
     public static bool HasBearer(HttpRequest request) =>

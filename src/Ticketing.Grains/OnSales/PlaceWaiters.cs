@@ -19,20 +19,12 @@ internal sealed class PlaceWaiters
         }
 
         waiter.Count++;
-        try
+        // Most waits end by timing out, answered with the place as it stands: no exception is thrown for it.
+        await waiter.Woken.Task.WaitAsync(timeout, clock)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (--waiter.Count == 0 && byIndex.TryGetValue(index, out var current) && current == waiter)
         {
-            await waiter.Woken.Task.WaitAsync(timeout, clock);
-        }
-        catch (TimeoutException)
-        {
-            // Answered with the place as it stands.
-        }
-        finally
-        {
-            if (--waiter.Count == 0 && byIndex.TryGetValue(index, out var current) && current == waiter)
-            {
-                byIndex.Remove(index);
-            }
+            byIndex.Remove(index);
         }
     }
 
