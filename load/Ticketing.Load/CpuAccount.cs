@@ -32,28 +32,14 @@ public sealed class CpuAccount
     /// <summary>CPU time used so far, in clock ticks, by each process of interest and by the machine.</summary>
     public CpuReading Read()
     {
-        long silo = 0, postgres = 0, emulator = 0, own = 0;
+        // The named processes are read by pid: a walk of /proc can miss an entry while other processes come and go.
+        long Named(int? pid) => pid is { } id && ReadProcess(id) is var (_, ticks) ? ticks : 0;
+        long silo = Named(siloPid), emulator = Named(emulatorPid), own = Named(ownPid), postgres = 0;
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || ReadProcess(pid) is not var (command, ticks))
-            {
-                continue;
-            }
-
-            if (pid == siloPid)
-            {
-                silo += ticks;
-            }
-            else if (pid == emulatorPid)
-            {
-                emulator += ticks;
-            }
-            else if (pid == ownPid)
-            {
-                own += ticks;
-            }
-            else if (command == "postgres")
+            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && pid != siloPid && pid != emulatorPid && pid != ownPid
+                && ReadProcess(pid) is ("postgres", var ticks))
             {
                 postgres += ticks;
             }
