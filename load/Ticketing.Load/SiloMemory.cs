@@ -80,25 +80,27 @@ public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? han
         double paused = 0;
         foreach (var line in metrics.Split('\n'))
         {
-            if (line.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal) && Value(line) is { } count)
+            if (line.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal) && SampleValue(line) is { } count)
             {
                 if (line.Contains("\"gen0\"", StringComparison.Ordinal)) gen0 = (long)count;
                 else if (line.Contains("\"gen1\"", StringComparison.Ordinal)) gen1 = (long)count;
                 else if (line.Contains("\"gen2\"", StringComparison.Ordinal)) gen2 = (long)count;
             }
-            else if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal) && Value(line) is { } seconds)
+            else if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal) && SampleValue(line) is { } seconds)
             {
                 paused = seconds;
             }
         }
 
         return new GcReading(gen0, gen1, gen2, paused);
+    }
 
-        static double? Value(string line)
-        {
-            var afterLabels = line.LastIndexOf('}') is var close and >= 0 ? line[(close + 1)..] : line[(line.IndexOf(' ') + 1)..];
-            return double.TryParse(afterLabels.Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
-        }
+    /// <summary>A sample line's value: "name{labels} value [timestamp]", or "name value [timestamp]".</summary>
+    private static double? SampleValue(string line)
+    {
+        var afterName = line.LastIndexOf('}') is var close and >= 0 ? line[(close + 1)..]
+            : line.IndexOf(' ') is var space and >= 0 ? line[space..] : "";
+        return double.TryParse(afterName.Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
     /// <summary>The heap's generations at the last collection, summed; null when the series is absent.</summary>
@@ -112,10 +114,7 @@ public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? han
                 continue;
             }
 
-            // "name{labels} value [timestamp]": the value follows the labels.
-            var afterLabels = line.LastIndexOf('}') is var close and >= 0 ? line[(close + 1)..] : line[HeapSeries.Length..];
-            var value = afterLabels.Trim().Split(' ')[0];
-            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes))
+            if (SampleValue(line) is { } bytes)
             {
                 sum = (sum ?? 0) + (long)bytes;
             }

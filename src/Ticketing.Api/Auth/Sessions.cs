@@ -85,9 +85,12 @@ internal static class Sessions
             return null;
         }
 
-        var claims = token.Claims.Where(claim => Kept.Contains(claim.Type, StringComparer.Ordinal)).Select(claim => new Claim(claim.Type, claim.Value));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, "sub", "role"));
+        return new ClaimsPrincipal(new ClaimsIdentity(Only(token.Claims, Kept), Scheme, "sub", "role"));
     }
+
+    /// <summary>The claims of <paramref name="types"/>, copied apart from the token they came from.</summary>
+    public static IEnumerable<Claim> Only(IEnumerable<Claim> claims, string[] types) =>
+        claims.Where(claim => types.Contains(claim.Type, StringComparer.Ordinal)).Select(claim => new Claim(claim.Type, claim.Value));
 
     /// <summary>
     /// A session signed in from a token ends when the token does (within the

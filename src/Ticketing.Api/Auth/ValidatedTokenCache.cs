@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -46,7 +46,7 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
 
             var expires = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
             var identity = new ClaimsIdentity(
-                result.ClaimsIdentity.Claims.Where(claim => Read.Contains(claim.Type, StringComparer.Ordinal)).Select(claim => new Claim(claim.Type, claim.Value)),
+                Sessions.Only(result.ClaimsIdentity.Claims, Read),
                 result.ClaimsIdentity.AuthenticationType, result.ClaimsIdentity.NameClaimType, result.ClaimsIdentity.RoleClaimType);
             var entry = new Validated(identity, new ValidatedToken(jwt), expires < now + MaxAge ? expires : now + MaxAge);
             validated[digest] = entry;
@@ -66,23 +66,10 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
     {
         public static TokenDigest Of(string token)
         {
-            var length = Encoding.UTF8.GetMaxByteCount(token.Length);
-            var rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
-            try
-            {
-                Span<byte> bytes = rented is not null ? rented : stackalloc byte[length];
-                Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-                SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(token, bytes)], hash);
-                var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(hash);
-                return new TokenDigest(words[0], words[1], words[2], words[3]);
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
-            }
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
+            var words = MemoryMarshal.Cast<byte, ulong>(hash);
+            return new TokenDigest(words[0], words[1], words[2], words[3]);
         }
     }
 
