@@ -14,9 +14,10 @@ namespace Ticketing.Api.Auth;
 /// call's CPU. A token that validated is remembered for a short while (never
 /// past its own expiry), keyed by the SHA-256 of its exact text, so any other
 /// token, or a changed byte, is validated afresh. An on-sale keeps one entry
-/// for every buyer whose page polls, so an entry keeps only what the rules
-/// read (the claims a session keeps, and the expiry) and the token's lifetime, not the
-/// parsed token.
+/// for every buyer whose page polls, so an entry keeps only the values of the
+/// claims the rules read (a session's claims and the expiry) and the token's
+/// lifetime: a few objects a buyer, which the garbage collector copies as a
+/// new buyer's entry ages. Each request gets its own identity built from them.
 /// </summary>
 internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHandler
 {
@@ -26,6 +27,7 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
     private static readonly string[] Read = [.. Sessions.Kept, "exp"];
 
     private readonly ConcurrentDictionary<TokenDigest, Validated> validated = new();
+    private Shape? shape;
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
@@ -45,10 +47,13 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
             }
 
             var expires = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
-            var identity = new ClaimsIdentity(
-                Sessions.Only(result.ClaimsIdentity.Claims, Read),
-                result.ClaimsIdentity.AuthenticationType, result.ClaimsIdentity.NameClaimType, result.ClaimsIdentity.RoleClaimType);
-            var entry = new Validated(identity, new ValidatedToken(jwt), expires < now + MaxAge ? expires : now + MaxAge);
+            var identity = result.ClaimsIdentity;
+            var seen = new Shape(identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType, jwt.Issuer);
+            var shared = seen == shape ? shape! : shape = seen;
+            var entry = new Validated(
+                [.. identity.Claims.Where(claim => Read.Contains(claim.Type, StringComparer.Ordinal)).Select(claim => new KeptClaim(Read.First(type => type == claim.Type), claim.Value))],
+                shared, jwt.Id, jwt.ValidFrom, jwt.ValidTo,
+                expires < now + MaxAge ? expires : now + MaxAge);
             validated[digest] = entry;
             // The first call sees what every later one will.
             return entry.Result();
@@ -57,9 +62,21 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
         return result;
     }
 
-    private sealed record Validated(ClaimsIdentity Identity, ValidatedToken Token, DateTimeOffset Until)
+    /// <summary>A kept claim; its type is one of <see cref="Read"/>'s strings, shared by every entry.</summary>
+    private readonly record struct KeptClaim(string Type, string Value);
+
+    /// <summary>How the handler built the identity, and who issued the token: the same for nearly every entry, so shared.</summary>
+    private sealed record Shape(string? AuthenticationType, string NameClaimType, string RoleClaimType, string Issuer);
+
+    private sealed record Validated(KeptClaim[] Claims, Shape Shape, string Id, DateTime ValidFrom, DateTime ValidTo, DateTimeOffset Until)
     {
-        public TokenValidationResult Result() => new() { IsValid = true, ClaimsIdentity = Identity, SecurityToken = Token };
+        public TokenValidationResult Result() => new()
+        {
+            IsValid = true,
+            ClaimsIdentity = new ClaimsIdentity(
+                Claims.Select(claim => new Claim(claim.Type, claim.Value)), Shape.AuthenticationType, Shape.NameClaimType, Shape.RoleClaimType),
+            SecurityToken = new ValidatedToken(Id, Shape.Issuer, ValidFrom, ValidTo),
+        };
     }
 
     private readonly record struct TokenDigest(ulong A, ulong B, ulong C, ulong D)
@@ -74,18 +91,18 @@ internal sealed class ValidatedTokenCache(TimeProvider clock) : JsonWebTokenHand
     }
 
     /// <summary>What the bearer handler reads of a validated token: who issued it and when it is valid.</summary>
-    private sealed class ValidatedToken(JsonWebToken jwt) : SecurityToken
+    private sealed class ValidatedToken(string id, string issuer, DateTime validFrom, DateTime validTo) : SecurityToken
     {
-        public override string Id { get; } = jwt.Id;
+        public override string Id => id;
 
-        public override string Issuer { get; } = jwt.Issuer;
+        public override string Issuer => issuer;
 
         public override SecurityKey? SecurityKey => null;
 
         public override SecurityKey? SigningKey { get; set; }
 
-        public override DateTime ValidFrom { get; } = jwt.ValidFrom;
+        public override DateTime ValidFrom => validFrom;
 
-        public override DateTime ValidTo { get; } = jwt.ValidTo;
+        public override DateTime ValidTo => validTo;
     }
 }
