@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against a private PostgreSQL that it starts (or
 # reuses), the browser journeys in Debian's Chromium. Needs the .NET 10 SDK
-# and Node.js with npm (the pages' packages); PostgreSQL and Chromium are
-# installed from Debian's packages when missing and run as root.
+# and Node.js with npm (the pages' packages); PostgreSQL, Chromium and ss
+# are installed from Debian's packages when missing and run as root.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -10,6 +10,8 @@ cd "$repo"
 TICKETING_TEST_POSTGRES="$(scripts/postgres.sh)"
 export TICKETING_TEST_POSTGRES
 scripts/chromium.sh
+# The connection tests read the silo's listening queue with ss.
+scripts/debian-package.sh iproute2 /usr/bin/ss "The connection tests need ss at"
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -86,6 +88,31 @@ public sealed class ConnectionFloodTests
         var ready = await Eventually.Value(
             async () => (await after.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
         Assert.True(ready == HttpStatusCode.OK, $"the silo is not ready after the flood ({ready}): {silo.RecentOutput}");
+    }
+
+    [Fact]
+    public async Task Silo_KeepsARushsNewConnectionsQueued_UpToPendingConnections()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database);
+        await using var silo = await SiloProcess.StartAsync(app.Settings, TimeSpan.FromSeconds(60));
+
+        // For a listening socket, ss reports the queue it was given as Send-Q; Linux gives at most somaxconn.
+        var ceiling = int.Parse(File.ReadAllText("/proc/sys/net/core/somaxconn").Trim(), CultureInfo.InvariantCulture);
+        var listening = await Listening(silo.Address.Port);
+        Assert.Equal(Math.Min(ConnectionLimit.PendingConnections, ceiling), listening);
+        Assert.True(listening > 512, $"the silo's listening queue is {listening} connections, no more than Kestrel's default");
+    }
+
+    private static async Task<int> Listening(int port)
+    {
+        using var ss = Process.Start(new ProcessStartInfo("ss", $"-Hltn sport = :{port}") { RedirectStandardOutput = true })!;
+        var output = await ss.StandardOutput.ReadToEndAsync();
+        await ss.WaitForExitAsync();
+        // "LISTEN 0      4096      127.0.0.1:5080      0.0.0.0:*"
+        var columns = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(columns is ["LISTEN", _, _, ..], $"ss found no listening socket on port {port}: {output}");
+        return int.Parse(columns[2], CultureInfo.InvariantCulture);
     }
 
     [Theory]

@@ -7,7 +7,9 @@ namespace Ticketing.Api.Hosting;
 /// A socket is a file: once a rush of browsers takes every one, the runtime
 /// cannot map code or open a database connection and the process dies. Past
 /// the limit Kestrel closes new connections at once; the silo, its grains and
-/// the connections it already has carry on.
+/// the connections it already has carry on. Below it, a rush's new
+/// connections wait in the kernel until the silo accepts them
+/// (<see cref="PendingConnections"/>).
 /// </summary>
 internal static class ConnectionLimit
 {
@@ -16,8 +18,18 @@ internal static class ConnectionLimit
     /// <summary>Files kept for everything but clients: the database pool, the cluster, Stripe, logs, the runtime.</summary>
     public const int Reserve = 512;
 
+    /// <summary>
+    /// New connections the kernel holds until the silo accepts them. A rush
+    /// opens thousands at once, and a collection pauses the silo's accepting
+    /// for a tenth of a second; a connection past this queue is dropped, and
+    /// the browser tries again only a second later. Kestrel's default is 512;
+    /// Linux caps the queue at net.core.somaxconn (4096 by default).
+    /// </summary>
+    public const int PendingConnections = 4096;
+
     public static void AddTicketingConnectionLimit(this WebApplicationBuilder builder)
     {
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = PendingConnections);
         var configured = builder.Configuration[Key];
         var limit = configured is not null
             ? long.Parse(configured, CultureInfo.InvariantCulture)
