@@ -168,7 +168,7 @@ public sealed class Onsale : IDisposable
 
         var beforeJoins = await memory.ReadAsync();
         var pollSlots = Math.Max(1, settings.InFlight - settings.Joiners - CheckoutReserve);
-        var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, DateTimeOffset.UtcNow.AddHours(1), Ended);
+        var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, Ended);
         this.pages = pages;
         using var progress = new Timer(_ => AnsiConsole.MarkupLineInterpolated(
             $"[grey]onsale: {Volatile.Read(ref resolved)} of {settings.Entrants} done, {Volatile.Read(ref admissionsSeen)} admitted, {Interlocked.Read(ref waitingNow)} waiting; {pages}; {Stage}[/]"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
@@ -202,7 +202,6 @@ public sealed class Onsale : IDisposable
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
         var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
-        pages.OpensAt(opensAt);
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
         Interlocked.Exchange(ref openedTicks, openingTicks);
         var gcAtOpening = await memory.ReadGcAsync();

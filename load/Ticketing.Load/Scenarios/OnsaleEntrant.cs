@@ -31,6 +31,9 @@ internal sealed class OnsaleEntrant(int index, string userId, string token, bool
     /// <summary>The waiting room's estimate, from the last answer; null before one.</summary>
     public DateTimeOffset? EstimatedAdmissionAt { get; set; }
 
+    /// <summary>When the waiting room last answered the page.</summary>
+    public DateTimeOffset LastAnswered { get; set; }
+
     /// <summary>Whether the page has heard from the waiting room since it opened (its place is then known).</summary>
     public bool HeardSinceOpening { get; set; }
 

@@ -8,16 +8,18 @@ namespace Ticketing.Load.Scenarios;
 /// <summary>
 /// The waiting room's browser pages: each long-polls its place
 /// (<c>GET .../queue?waitSeconds=20</c>, again on each answer) until it is
-/// admitted. One connection per waiting buyer is more than this machine
-/// allows (a process may open 20,000 files), so at most <c>slots</c> pages
-/// poll at once, the ones the room will admit soonest first (by their last
-/// estimate). Before the opening a page's poll ends at the opening, as a
-/// countdown page's would; from then until the room has shuffled (its first
-/// admission seen), pages poll a second at a time. Then a page that has not
-/// heard from the room since takes a look (no <c>waitSeconds</c>: answered at
-/// once) to learn its shuffled place, and long-polls from then on (the room
-/// answers a long-poll early only when the page's status changes, not its
-/// position).
+/// admitted, as the storefront's page does. One connection per waiting buyer
+/// is more than this machine allows (a process may open 20,000 files), so at
+/// most <c>slots</c> pages poll at once, the ones the room will admit soonest
+/// first (by their last estimate); the others stand for pages whose poll is
+/// parked in the room. The room answers a long-poll early only when the
+/// page's status changes, not its position, so a page learns its shuffled
+/// place when the poll it was waiting on ends: a page that has not heard from
+/// the room since it shuffled (its first admission seen) takes a look (no
+/// <c>waitSeconds</c>: answered at once) when its parked poll would have
+/// ended, its last answer plus a whole number of 20 s, and long-polls from
+/// then on. Pages thus learn their places over the 20 s after the shuffle,
+/// as the storefront's pages do, not all at once.
 /// </summary>
 internal sealed class WaitingPages : IAsyncDisposable
 {
@@ -37,16 +39,14 @@ internal sealed class WaitingPages : IAsyncDisposable
     private readonly Task pump;
     private readonly CancellationToken stopping;
     private long turns;
-    private DateTimeOffset opensAt;
     private DateTimeOffset? shuffledAt;
     private long looks;
 
-    public WaitingPages(Transport silo, string queuePath, int slots, TimeSpan passLifetime, DateTimeOffset opensAt, Action<OnsaleEntrant, QueueAnswer> ended)
+    public WaitingPages(Transport silo, string queuePath, int slots, TimeSpan passLifetime, Action<OnsaleEntrant, QueueAnswer> ended)
     {
         this.silo = silo;
         this.queuePath = queuePath;
         this.passLifetime = passLifetime;
-        this.opensAt = opensAt;
         this.ended = ended;
         capacity = Math.Max(1, slots);
         this.slots = new SemaphoreSlim(capacity);
@@ -59,15 +59,6 @@ internal sealed class WaitingPages : IAsyncDisposable
 
     /// <summary>Polls that were looks after the opening.</summary>
     public long Looks => Interlocked.Read(ref looks);
-
-    /// <summary>The on-sale's opening moved: pages count down to the new one.</summary>
-    public void OpensAt(DateTimeOffset at)
-    {
-        lock (gate)
-        {
-            opensAt = at;
-        }
-    }
 
     /// <summary>The room has admitted someone, so it has shuffled: what pages hear from now on is their shuffled place.</summary>
     public void Shuffled()
@@ -96,6 +87,7 @@ internal sealed class WaitingPages : IAsyncDisposable
         }
 
         entrant.EstimatedAdmissionAt = answer.EstimatedAdmissionAt;
+        entrant.LastAnswered = now;
         lock (gate)
         {
             entrant.HeardSinceOpening = shuffledAt is { } shuffled && now >= shuffled;
@@ -155,6 +147,14 @@ internal sealed class WaitingPages : IAsyncDisposable
 
     private async Task PollAsync(OnsaleEntrant entrant)
     {
+        if (ParkedPollEnds(entrant) is { } end && end > DateTimeOffset.UtcNow)
+        {
+            // Its poll is still parked in the room: the page hears nothing before it ends.
+            slots.Release();
+            _ = EnqueueAtAsync(entrant, end);
+            return;
+        }
+
         // The slot is given back only once the answer is taken: when the pages are disposed, no admission is still on its way.
         try
         {
@@ -199,17 +199,46 @@ internal sealed class WaitingPages : IAsyncDisposable
         _ = RetryAsync(entrant);
     }
 
-    private async Task RetryAsync(OnsaleEntrant entrant)
+    private Task RetryAsync(OnsaleEntrant entrant) => EnqueueAtAsync(entrant, DateTimeOffset.UtcNow + RetryAfterFailure);
+
+    private async Task EnqueueAtAsync(OnsaleEntrant entrant, DateTimeOffset at)
     {
         try
         {
-            await Task.Delay(RetryAfterFailure, stopping);
+            var wait = at - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, stopping);
+            }
+
             Enqueue(entrant, DateTimeOffset.UtcNow);
         }
         catch (OperationCanceledException)
         {
             // Stopped meanwhile.
         }
+    }
+
+    /// <summary>
+    /// For a page that has not heard from the room since it shuffled: when the
+    /// poll it has been waiting on ends, its last answer plus a whole number of
+    /// long-polls; null for any other page.
+    /// </summary>
+    private DateTimeOffset? ParkedPollEnds(OnsaleEntrant entrant)
+    {
+        DateTimeOffset shuffled;
+        lock (gate)
+        {
+            if (shuffledAt is not { } at || entrant.HeardSinceOpening)
+            {
+                return null;
+            }
+
+            shuffled = at;
+        }
+
+        var poll = TimeSpan.FromSeconds(LongPollSeconds);
+        return entrant.LastAnswered + Math.Ceiling((shuffled - entrant.LastAnswered) / poll) * poll;
     }
 
     private void Enqueue(OnsaleEntrant entrant, DateTimeOffset now)
@@ -227,24 +256,12 @@ internal sealed class WaitingPages : IAsyncDisposable
     /// <summary>How long a page's poll may wait; null for a look, answered at once.</summary>
     private int? WaitSeconds(OnsaleEntrant entrant)
     {
-        var now = DateTimeOffset.UtcNow;
         lock (gate)
         {
-            if (now < opensAt)
+            if (shuffledAt is null || entrant.HeardSinceOpening)
             {
-                var untilOpening = (int)Math.Ceiling((opensAt - now).TotalSeconds);
-                return Math.Clamp(untilOpening, 1, LongPollSeconds);
+                return LongPollSeconds;
             }
-
-            if (shuffledAt is null)
-            {
-                return 1;
-            }
-        }
-
-        if (entrant.HeardSinceOpening)
-        {
-            return LongPollSeconds;
         }
 
         Interlocked.Increment(ref looks);
