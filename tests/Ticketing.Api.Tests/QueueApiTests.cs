@@ -138,45 +138,6 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
-    public async Task AnAdmittedBuyersAllowance_IsReadBeforeTheirFirstHold_WhenTheOnSaleCapsBuyers()
-    {
-        var (eventId, tierId) = await EventAsync();
-        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate, maxPerBuyer: 2);
-        var buyer = App.Buyer("prepared-buyer");
-        await OnSaleSetup.JoinAsync(buyer, eventId);
-        var pass = OnSaleSetup.Pass(await OnSaleSetup.AdmittedAsync(buyer, eventId, Within));
-
-        // The room asked for it as it answered the admission; no hold has asked yet.
-        Assert.True(await Eventually.Value(() => AllowanceActive(eventId, "prepared-buyer"), active => active, TimeSpan.FromSeconds(20)),
-            "the admitted buyer's allowance was not prepared");
-
-        // The prepared count is the one the cap is kept by.
-        await (await OnSaleSetup.HoldAsync(buyer, tierId, 2, pass)).AssertJson(HttpStatusCode.Created);
-        await (await OnSaleSetup.HoldAsync(buyer, tierId, 3, pass)).AssertProblem(HttpStatusCode.Conflict, "buyer-limit");
-        Assert.Equal(2L, await Count("SELECT coalesce(sum(quantity), 0) FROM ticketing.ticket_holds WHERE tier_id = @tier AND status = 'active'", ("tier", tierId)));
-    }
-
-    [Fact]
-    public async Task WithoutACap_AnAdmittedBuyersAllowance_IsNotAsked()
-    {
-        var (eventId, _) = await EventAsync();
-        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate);
-        var buyer = App.Buyer("uncapped-buyer");
-        await OnSaleSetup.JoinAsync(buyer, eventId);
-        await OnSaleSetup.AdmittedAsync(buyer, eventId, Within);
-
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.False(await AllowanceActive(eventId, "uncapped-buyer"));
-    }
-
-    private async Task<bool> AllowanceActive(Guid eventId, string userId)
-    {
-        var allowance = App.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
-        var active = await App.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return active.Any(grain => grain.GrainId == allowance);
-    }
-
-    [Fact]
     public async Task APassOfAnEarlierOnSale_StopsWorking_WhenTheEventGetsANewOne()
     {
         var (eventId, tierId) = await EventAsync();

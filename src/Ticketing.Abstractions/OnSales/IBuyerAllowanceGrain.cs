@@ -19,15 +19,6 @@ public interface IBuyerAllowanceGrain : IGrainWithGuidCompoundKey
     /// </summary>
     Task<ClaimResult> Claim(Guid holdId, Guid tierId, int quantity, int maxPerBuyer);
 
-    /// <summary>
-    /// Reads the buyer's tickets in the event now, unless this activation
-    /// already has: the waiting room calls it as it admits the buyer, so the
-    /// buyer's first hold finds the count in memory instead of waiting for
-    /// the activation and its database read.
-    /// </summary>
-    [OneWay]
-    Task Prepare();
-
     /// <summary>What became of a granted claim's hold.</summary>
     [OneWay]
     Task Settle(Guid holdId, HoldFate fate);

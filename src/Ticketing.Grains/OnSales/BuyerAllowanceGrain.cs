@@ -39,13 +39,6 @@ public sealed class BuyerAllowanceGrain(BuyerTicketStore store, TimeProvider clo
         return result;
     }
 
-    public async Task Prepare()
-    {
-        // Every count that can grow is claimed here, so this read stays good
-        // for granting; a refusal reads again (Claim).
-        allowance ??= new BuyerAllowance(await Read());
-    }
-
     public Task Settle(Guid holdId, HoldFate fate)
     {
         // A new activation knows no claims: it counts their holds from their rows.

@@ -89,7 +89,7 @@ public sealed class QueueShardGrain(
             throw new QueueUnavailableException(OnSaleId);
         }
 
-        return Answer(ticket, userId);
+        return ticket;
     }
 
     public async Task<QueueTicket?> Wait(OnSaleRules onSale, string userId, TimeSpan timeout)
@@ -115,7 +115,7 @@ public sealed class QueueShardGrain(
             var current = Ticket(userId, id);
             if (current is null || current.Status != first.Status)
             {
-                return Answer(current, userId);
+                return current;
             }
 
             if (current.Status == QueueStatus.Waiting)
@@ -135,7 +135,7 @@ public sealed class QueueShardGrain(
             }
         }
 
-        return Answer(Ticket(userId, id), userId);
+        return Ticket(userId, id);
     }
 
     public async Task Open()
@@ -210,21 +210,6 @@ public sealed class QueueShardGrain(
         closed = true;
         Leave();
         return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// The answer to the buyer. Once admitted, a buyer of an on-sale that caps
-    /// buyers has their allowance read while their page shows the admission,
-    /// so their first hold does not wait for it.
-    /// </summary>
-    private QueueTicket? Answer(QueueTicket? ticket, string userId)
-    {
-        if (ticket is { Status: QueueStatus.Admitted } && onSale is { MaxPerBuyer: not null } rules)
-        {
-            GrainFactory.Reference<IBuyerAllowanceGrain>(rules.EventId, userId).Prepare().Ignore();
-        }
-
-        return ticket;
     }
 
     /// <summary>The buyer's place as it now stands; null when they have none.</summary>
