@@ -105,9 +105,8 @@ public sealed class ConnectionFloodTests
 
         // For a listening socket, ss reports the queue it was given as Send-Q; Linux gives at most somaxconn.
         var ceiling = int.Parse(File.ReadAllText("/proc/sys/net/core/somaxconn").Trim(), CultureInfo.InvariantCulture);
-        var listening = await Listening(silo.Address.Port);
-        Assert.Equal(Math.Min(ConnectionLimit.PendingConnections, ceiling), listening);
-        Assert.True(listening > 512, $"the silo's listening queue is {listening} connections, no more than Kestrel's default");
+        // Where somaxconn is above Kestrel's default (512), this tells the two apart.
+        Assert.Equal(Math.Min(ConnectionLimit.PendingConnections, ceiling), await Listening(silo.Address.Port));
     }
 
     private static async Task<int> Listening(int port)
