@@ -18,6 +18,8 @@ public sealed class CpuAccount
     private readonly int? siloPid;
     private readonly int? emulatorPid;
     private readonly int ownPid = Environment.ProcessId;
+    private readonly Dictionary<int, long> lastTicks = [];
+    private readonly List<string> misses = [];
 
     private CpuAccount(int? siloPid, int? emulatorPid)
     {
@@ -33,7 +35,7 @@ public sealed class CpuAccount
     public CpuReading Read()
     {
         // The named processes are read by pid: a walk of /proc can miss an entry while other processes come and go.
-        long Named(int? pid) => pid is { } id && ReadProcess(id) is var (_, ticks) ? ticks : 0;
+        long Named(int? pid) => pid is { } id ? ReadNamed(id) : 0;
         long silo = Named(siloPid), emulator = Named(emulatorPid), own = Named(ownPid), postgres = 0;
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
         {
@@ -48,6 +50,9 @@ public sealed class CpuAccount
         var (busy, idle, stolen) = ReadMachine();
         return new CpuReading(silo, postgres, emulator, own, busy, idle, stolen);
     }
+
+    /// <summary>Each time a named process could not be read, and why; its last reading stood in.</summary>
+    public IReadOnlyList<string> Misses => misses;
 
     /// <summary>What each used between two readings, per request, in microseconds of CPU; the idle and stolen shares of the machine in percent.</summary>
     public CpuPerRequest PerRequest(CpuReading start, CpuReading end, long requests)
@@ -69,7 +74,32 @@ public sealed class CpuAccount
             // Processes that ended between the readings, and everything not named: kernel threads, other tenants' work here.
             Micros(Math.Max(0, busy - silo - postgres - emulator - own)),
             all > 0 ? 100.0 * idle / all : 0,
-            all > 0 ? 100.0 * stolen / all : 0);
+            all > 0 ? 100.0 * stolen / all : 0,
+            misses.Count);
+    }
+
+    private long ReadNamed(int pid)
+    {
+        // A named process's CPU only grows: a read that fails (it ended, or the read was refused) keeps the last
+        // reading, so a difference never goes negative, and is recorded so a run can say its figure is short.
+        lastTicks.TryGetValue(pid, out var last);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var ticks = Math.Max(last, Parse(File.ReadAllText($"/proc/{pid}/stat")).Ticks);
+                lastTicks[pid] = ticks;
+                return ticks;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (attempt == 3)
+                {
+                    misses.Add($"process {pid}: {e.GetType().Name}: {e.Message}");
+                    return last;
+                }
+            }
+        }
     }
 
     private static (string Command, long Ticks)? ReadProcess(int pid)
@@ -88,6 +118,11 @@ public sealed class CpuAccount
             return null;
         }
 
+        return Parse(stat);
+    }
+
+    private static (string Command, long Ticks) Parse(string stat)
+    {
         // "pid (command) state ...": the command may hold spaces and parentheses; utime and stime are fields 14 and 15.
         var open = stat.IndexOf('(');
         var close = stat.LastIndexOf(')');
@@ -113,7 +148,7 @@ public sealed class CpuAccount
 public readonly record struct CpuReading(long Silo, long PostgreSql, long Emulator, long LoadGenerator, long Busy, long Idle, long Stolen);
 
 /// <summary>CPU per request while a run measured, in microseconds, by process (null when its pid was not given), and the machine's idle and stolen shares in percent.</summary>
-public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emulator, double LoadGenerator, double Other, double IdlePercent, double StolenPercent)
+public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emulator, double LoadGenerator, double Other, double IdlePercent, double StolenPercent, int MissedReads = 0)
 {
     public override string ToString()
     {
@@ -132,6 +167,6 @@ public sealed record CpuPerRequest(double? Silo, double PostgreSql, double? Emul
         parts.Add(string.Create(CultureInfo.InvariantCulture, $"load generator {LoadGenerator:0}"));
         parts.Add(string.Create(CultureInfo.InvariantCulture, $"other {Other:0}"));
         var total = (Silo ?? 0) + PostgreSql + (Emulator ?? 0) + LoadGenerator + Other;
-        return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", parts)} (total {total:0}) us of CPU a request; {IdlePercent:0.0} % of the machine idle, {StolenPercent:0.0} % taken by the host (steal)");
+        return string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", parts)} (total {total:0}) us of CPU a request; {IdlePercent:0.0} % of the machine idle, {StolenPercent:0.0} % taken by the host (steal){(MissedReads > 0 ? $"; {MissedReads} reads of a named process failed, its figure is short" : "")}");
     }
 }

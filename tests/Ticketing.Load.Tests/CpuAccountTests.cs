@@ -33,11 +33,13 @@ public sealed class CpuAccountTests
             var end = account.Read();
             Assert.False(spinner.HasExited, $"the spinner standing in for the silo ended (exit code {(spinner.HasExited ? spinner.ExitCode : 0)}) before its CPU was read");
             var perRequest = account.PerRequest(start, end, requests: 1);
+            Assert.True(account.Misses.Count == 0, $"reads failed: {string.Join("; ", account.Misses)}");
 
             // Microseconds of CPU for the one "request": generous floors, the machine is shared with the rest of the suite.
-            Assert.InRange(perRequest.Silo!.Value, 10_000, 60_000_000);
-            Assert.InRange(perRequest.LoadGenerator, 100_000, 60_000_000);
-            Assert.InRange(perRequest.PostgreSql, 10_000, 60_000_000);
+            var readings = $"from {start} to {end}";
+            Assert.True(perRequest.Silo is >= 10_000 and <= 60_000_000, $"silo {perRequest.Silo} us, {readings}");
+            Assert.True(perRequest.LoadGenerator is >= 100_000 and <= 60_000_000, $"load generator {perRequest.LoadGenerator} us, {readings}");
+            Assert.True(perRequest.PostgreSql is >= 10_000 and <= 60_000_000, $"PostgreSQL {perRequest.PostgreSql} us, {readings}");
             Assert.Null(perRequest.Emulator);
             Assert.InRange(perRequest.IdlePercent, 0, 100);
             Assert.InRange(perRequest.StolenPercent, 0, 100);
@@ -49,6 +51,24 @@ public sealed class CpuAccountTests
             spinner.Kill();
             await spinner.WaitForExitAsync();
         }
+    }
+
+    [Fact]
+    public async Task Read_OfANamedProcessThatEnded_KeepsItsLastReading_AndSaysSo()
+    {
+        using var spinner = Process.Start(new ProcessStartInfo("sh", ["-c", "while :; do :; done"]))!;
+        var account = CpuAccount.For(siloPid: spinner.Id, emulatorPid: null)!;
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        var alive = account.Read();
+        spinner.Kill();
+        await spinner.WaitForExitAsync();
+
+        var ended = account.Read();
+
+        Assert.True(alive.Silo > 0, $"the spinner used no CPU: {alive}");
+        Assert.Equal(alive.Silo, ended.Silo);
+        Assert.Contains($"process {spinner.Id}", Assert.Single(account.Misses), StringComparison.Ordinal);
+        Assert.Contains("1 reads of a named process failed", account.PerRequest(alive, ended, requests: 1).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
