@@ -19,10 +19,14 @@ public sealed class BuyerTicketStore(NpgsqlDataSource database)
     {
         await using var command = database.CreateCommand(
             """
-            WITH buyer_orders AS (
+            -- The buyer's orders first, then the event's among them: a buyer has few orders and an on-sale's
+            -- event many, but while the event is newer than the statistics PostgreSQL expects it to have one.
+            WITH all_buyer_orders AS MATERIALIZED (
+                SELECT id, event_id, status FROM ticketing.orders WHERE user_id = @user_id),
+            buyer_orders AS (
                 SELECT id, status IN ('awaiting_payment', 'payment_failed', 'paid') AS before_tickets
-                FROM ticketing.orders
-                WHERE user_id = @user_id AND event_id = @event_id)
+                FROM all_buyer_orders
+                WHERE event_id = @event_id)
             -- an order counts what it orders until its tickets exist, then its tickets not refunded or voided
             SELECT 'owed' AS kind, NULL::uuid AS hold_id, NULL::uuid AS tier_id,
                    ((SELECT coalesce(sum(i.quantity), 0)
