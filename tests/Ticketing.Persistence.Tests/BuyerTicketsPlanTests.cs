@@ -52,6 +52,7 @@ public sealed class BuyerTicketsPlanTests : StatementPagesTests
     [Fact]
     public async Task ReadingABuyersTickets_InAnEventNewerThanTheStatistics_GoesByBuyer()
     {
+        // The service's connections as they are: a statement's first runs are planned for the values given.
         await using var service = NpgsqlDataSource.Create(Connections.Keyed(Database.ConnectionString));
         var store = new BuyerTicketStore(service);
         await Database.ForgetStatementsAsync();

@@ -42,6 +42,7 @@ public sealed class QueueJoinPlanTests : StatementPagesTests
     [Fact]
     public async Task Joining_AnOnSaleNewerThanTheStatistics_GoesByKey_AndAnswersThePlacesAlreadyHeld()
     {
+        // The service's connections as they are: a statement's first runs are planned for the values given.
         await using var service = NpgsqlDataSource.Create(Connections.Keyed(Database.ConnectionString));
         var store = new QueueStore(service);
         var stored = (long)(await Database.ScalarAsync(
@@ -53,7 +54,7 @@ public sealed class QueueJoinPlanTests : StatementPagesTests
             [new NewPlace("newcomer-1", Early: true, now), new NewPlace($"buyer-{JoinedSince / 2}", Early: false, now), new NewPlace("newcomer-2", Early: true, now)],
             CancellationToken.None);
 
-        Assert.Equal(["buyer-25000", "newcomer-1", "newcomer-2"], places.Select(place => place.UserId).Order());
+        Assert.Equal([$"buyer-{JoinedSince / 2}", "newcomer-1", "newcomer-2"], places.Select(place => place.UserId).Order());
         var held = places.Single(place => place.UserId == $"buyer-{JoinedSince / 2}");
         Assert.Equal(stored, held.Arrival);
         Assert.True(held.Early); // kept as it was stored, not as asked again
