@@ -112,6 +112,42 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task ManyWaits_ParkOnTheSilo_AndEachIsAnsweredAtItsAdmission()
+    {
+        var (eventId, _) = await EventAsync();
+        // Scheduled far ahead and brought forward once every poll is parked.
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        var buyers = Enumerable.Range(0, 30).Select(i => App.Buyer($"parked-{i}")).ToArray();
+        await Gate.Race(buyers.Length, i => OnSaleSetup.JoinAsync(buyers[i], eventId));
+        var watch = App.Services.GetRequiredService<QueueWatch>();
+
+        var clock = Stopwatch.StartNew();
+        var waits = buyers.Select(buyer => buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=20")).ToArray();
+        await Eventually.True(() => watch.Parked >= buyers.Length, TimeSpan.FromSeconds(10), $"{buyers.Length} polls parked on the silo");
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate);
+        var answers = await Task.WhenAll(waits.Select(async wait => await (await wait).AssertJson(HttpStatusCode.OK)));
+
+        Assert.All(answers, answer => Assert.Equal("admitted", answer.GetProperty("status").GetString()));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(19), $"answered after {clock.Elapsed}, at the waits' end rather than at the admissions");
+        Assert.Equal(buyers.Length, answers.Select(OnSaleSetup.Pass).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AWait_WithNoChange_AnswersThePlaceAsItStandsAfterItsSeconds()
+    {
+        var (eventId, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        var buyer = App.Buyer("patient");
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+
+        var clock = Stopwatch.StartNew();
+        var answer = await (await buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=2")).AssertJson(HttpStatusCode.OK);
+
+        Assert.Equal("waiting", answer.GetProperty("status").GetString());
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Passes_TheBuyersOwnHolds_AnotherBuyersOrAnExpiredOneIs403()
     {
         var (eventId, tierId) = await EventAsync();

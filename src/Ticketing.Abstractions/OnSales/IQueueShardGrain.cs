@@ -4,7 +4,7 @@ namespace Ticketing.Abstractions.OnSales;
 /// One shard of an on-sale's waiting room, keyed by the on-sale id and the
 /// shard number (<c>"0"</c> to <c>"7"</c>); a buyer always lands on the same
 /// shard. It writes its buyers' places, keeps them in memory, and answers
-/// their reads and waits from there.
+/// their looks from there; a silo's waiting polls follow its frontier.
 /// </summary>
 public interface IQueueShardGrain : IGrainWithGuidCompoundKey
 {
@@ -15,11 +15,13 @@ public interface IQueueShardGrain : IGrainWithGuidCompoundKey
     Task<QueueTicket?> Join(OnSaleRules onSale, string userId);
 
     /// <summary>
-    /// The buyer's place, answered as soon as its status changes (or the
-    /// on-sale is removed) and at the latest after <paramref name="timeout"/>;
-    /// null when the buyer has no place, or the on-sale was removed.
+    /// The buyer's place as it stands (once their own join under way is
+    /// written); null when the buyer has no place, or the on-sale was removed.
     /// </summary>
-    Task<QueueTicket?> Wait(OnSaleRules onSale, string userId, TimeSpan timeout);
+    Task<PlaceLook?> Look(OnSaleRules onSale, string userId);
+
+    /// <summary>How far it has admitted, without opening anything.</summary>
+    Task<ShardFrontier> Frontier();
 
     /// <summary>The opening is durable: from now on places are late, and early places take their drawn ranks.</summary>
     Task Open();
@@ -36,6 +38,6 @@ public interface IQueueShardGrain : IGrainWithGuidCompoundKey
     /// <summary>A durable admission step: its places are admitted.</summary>
     Task Admit(OnSaleRules onSale, AdmissionStep step);
 
-    /// <summary>The on-sale was removed: every wait answers, and no place is taken any more.</summary>
+    /// <summary>The on-sale was removed: no place is taken or answered any more.</summary>
     Task Close();
 }

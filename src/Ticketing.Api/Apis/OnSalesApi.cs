@@ -98,11 +98,11 @@ internal static class OnSalesApi
     /// <remarks>
     /// The caller's place. With <c>waitSeconds</c> (1 to 20) the answer comes
     /// as soon as its status changes (admitted, expired, the on-sale removed),
-    /// and at the latest after that many seconds, with the position and
-    /// estimate as they then are: a page waits with one request at a time.
+    /// and otherwise after that many seconds, with the position and estimate
+    /// as they then are: a page waits with one request at a time.
     /// </remarks>
     public static async Task<Results<Ok<QueueTicketResponse>, ProblemHttpResult>> GetQueueTicket(
-        Guid eventId, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains)
+        Guid eventId, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains, QueueWatch watch)
     {
         if (waitSeconds is < 1 or > MaxWaitSeconds)
         {
@@ -115,7 +115,9 @@ internal static class OnSalesApi
         }
 
         var userId = user.UserId();
-        var ticket = await grains.ShardOf(onSale, userId).Wait(onSale, userId, TimeSpan.FromSeconds(waitSeconds ?? 0));
+        var ticket = waitSeconds is { } seconds
+            ? await watch.WaitAsync(onSale, userId, TimeSpan.FromSeconds(seconds))
+            : (await grains.ShardOf(onSale, userId).Look(onSale, userId))?.Ticket;
         return ticket is not null
             ? TypedResults.Ok(QueueTicketResponse.From(ticket))
             : Problem.NotFound($"You have no place in the waiting room of event {eventId}, or its on-sale was removed.");

@@ -31,6 +31,7 @@ internal static class SiloSetup
             : configuration[SettingKeys.StripeWebhookSecret]);
         builder.Services.AddSingleton<AdmissionPasses>();
         builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
+        builder.Services.AddSingleton<QueueWatch>();
         builder.Services.AddSingleton<ScanMetrics>();
         builder.UseOrleans(silo =>
         {

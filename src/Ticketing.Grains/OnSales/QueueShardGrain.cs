@@ -12,8 +12,9 @@ namespace Ticketing.Grains.OnSales;
 /// each call decides synchronously before its first await, and the places
 /// of buyers who join while a write is under way go into the next write, one
 /// statement for all of them (group commit); each join is answered once its
-/// place is durable. Reads and waits are answered from the
-/// <see cref="WaitingLine"/> in memory. What the line holds follows from the
+/// place is durable. Looks are answered from the <see cref="WaitingLine"/>
+/// in memory; a poll waits on its own silo (<see cref="QueueWatch"/>), which
+/// follows the shard's <see cref="Frontier"/>. What the line holds follows from the
 /// stored places, the opening's seed and the admission steps alone, so any
 /// activation, on any silo, rebuilds the same line.
 /// </summary>
@@ -24,8 +25,6 @@ public sealed class QueueShardGrain(
     TimeProvider clock,
     ILogger<QueueShardGrain> logger) : Grain, IQueueShardGrain
 {
-    private readonly PlaceWaiters waiters = new();
-    private readonly TaskCompletionSource ending = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<PlaceId, Task> joining = [];
     private List<(PlaceId Id, NewPlace Place)> gathered = [];
     private TaskCompletionSource? nextWrite;
@@ -92,7 +91,7 @@ public sealed class QueueShardGrain(
         return ticket;
     }
 
-    public async Task<QueueTicket?> Wait(OnSaleRules onSale, string userId, TimeSpan timeout)
+    public async Task<PlaceLook?> Look(OnSaleRules onSale, string userId)
     {
         await Loaded();
         Take(onSale);
@@ -104,38 +103,20 @@ public sealed class QueueShardGrain(
             await Loaded();
         }
 
-        if (Ticket(userId, id) is not { } first)
+        return Ticket(userId, id) is { } ticket && line.TryFind(id, out var index)
+            ? new PlaceLook(ticket, index, line.Drawn)
+            : null;
+    }
+
+    public async Task<ShardFrontier> Frontier()
+    {
+        if (closed)
         {
-            return null;
+            return new ShardFrontier(line.Drawn, line.AdmittedCount, Closed: true);
         }
 
-        var until = Now + timeout;
-        while (!closed && !leaving && until - Now is { Ticks: > 0 } remaining && line.TryFind(id, out var index))
-        {
-            var current = Ticket(userId, id);
-            if (current is null || current.Status != first.Status)
-            {
-                return current;
-            }
-
-            if (current.Status == QueueStatus.Waiting)
-            {
-                await waiters.WaitAsync(index, remaining, clock);
-            }
-            else
-            {
-                // Admitted: the next change is the pass running out.
-                var untilExpiry = current.Pass!.ExpiresAt - Now;
-                await Task.WhenAny(Task.Delay(untilExpiry > TimeSpan.Zero && untilExpiry < remaining ? untilExpiry : remaining, clock), ending.Task);
-            }
-
-            if (!loading.IsCompleted)
-            {
-                await loading.ContinueWith(_ => { }, TaskScheduler.Current);
-            }
-        }
-
-        return Ticket(userId, id);
+        await Loaded();
+        return new ShardFrontier(line.Drawn, line.AdmittedCount, closed);
     }
 
     public async Task Open()
@@ -250,8 +231,7 @@ public sealed class QueueShardGrain(
 
     private void Apply(AdmissionStep step)
     {
-        var (_, admittedTo) = line.Admit(step);
-        waiters.WakeBefore(admittedTo);
+        line.Admit(step);
     }
 
     /// <summary>Applies the durable steps this line has not had (a message lost with a silo, or one still on its way).</summary>
@@ -374,25 +354,19 @@ public sealed class QueueShardGrain(
         : opening is { } open ? QueueKey.Early(Admission.Rank(open.Seed, place.UserId), place.Arrival)
         : QueueKey.Early(0, place.Arrival); // ranked at the draw
 
-    /// <summary>Writes every early place, then reads the line again with the opening's seed; every wait looks again.</summary>
+    /// <summary>Writes every early place, then reads the line again with the opening's seed.</summary>
     private async Task Draw()
     {
         await WritesDone();
         await Load();
-        waiters.WakeAll();
     }
 
-    /// <summary>
-    /// Every wait answers now and every later call is refused: the
-    /// activation goes, and the next one reads the tables afresh.
-    /// </summary>
+    /// <summary>Every later call is refused: the activation goes, and the next one reads the tables afresh.</summary>
     private void Leave()
     {
         if (!leaving)
         {
             leaving = true;
-            waiters.WakeAll();
-            ending.TrySetResult();
             DeactivateOnIdle();
         }
     }

@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Logging;
+using Ticketing.Abstractions.OnSales;
+
+namespace Ticketing.Grains.OnSales;
+
+/// <summary>
+/// The waiting room's long-polls on this silo. A poll looks at its place in
+/// its shard, then waits here rather than in a grain call held open: one loop
+/// per on-sale asks the shards that have polls waiting how far they have
+/// admitted, a few times a second, and wakes the polls they have passed. A
+/// parked poll so keeps an entry in a list instead of a grain call's message,
+/// callback and timer, and a shard answers one call per silo and round
+/// however many of its buyers wait.
+/// </summary>
+public sealed class QueueWatch(IGrainFactory grains, TimeProvider clock, ILogger<QueueWatch> logger)
+{
+    /// <summary>How often the shards with polls waiting are asked: a poll hears of its admission at most this much (and a call) late.</summary>
+    public static readonly TimeSpan Round = TimeSpan.FromMilliseconds(250);
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, OnSaleWaits> onSales = [];
+
+    /// <summary>
+    /// The buyer's place, answered as soon as its status changes (or the
+    /// on-sale is removed), and after <paramref name="timeout"/> (and at most
+    /// a round) otherwise, as it then stands; null when the buyer has no
+    /// place, or the on-sale was removed.
+    /// </summary>
+    public async Task<QueueTicket?> WaitAsync(OnSaleRules onSale, string userId, TimeSpan timeout)
+    {
+        var until = clock.GetUtcNow() + timeout;
+        var shardNumber = QueueShards.Of(userId);
+        var shard = grains.Reference<IQueueShardGrain>(onSale.Id, shardNumber);
+        if (await shard.Look(onSale, userId) is not { } look)
+        {
+            return null;
+        }
+
+        var first = look.Ticket.Status;
+        while (look.Ticket.Status == first && until - clock.GetUtcNow() is { Ticks: > 0 } remaining)
+        {
+            if (first == QueueStatus.Waiting)
+            {
+                var woken = await Park(onSale, shardNumber, look, until);
+                if (woken == Wake.Removed || await shard.Look(onSale, userId) is not { } again)
+                {
+                    return null;
+                }
+
+                look = again;
+                if (woken == Wake.TimeUp)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                // Admitted: the next change is the pass running out.
+                var untilExpiry = look.Ticket.Pass!.ExpiresAt - clock.GetUtcNow();
+                await Task.Delay(untilExpiry > TimeSpan.Zero && untilExpiry < remaining ? untilExpiry : remaining, clock);
+                if (await shard.Look(onSale, userId) is not { } again)
+                {
+                    return null;
+                }
+
+                look = again;
+            }
+        }
+
+        return look.Ticket;
+    }
+
+    /// <summary>Polls parked on this silo now.</summary>
+    public int Parked
+    {
+        get
+        {
+            lock (gate)
+            {
+                return onSales.Values.Sum(waits => waits.Waiters.Count);
+            }
+        }
+    }
+
+    /// <summary>Waits until the place may have changed, the on-sale is removed, or <paramref name="until"/>.</summary>
+    private Task<Wake> Park(OnSaleRules onSale, int shard, PlaceLook look, DateTimeOffset until)
+    {
+        var waiter = new Waiter(shard, look.Index, look.Drawn, until);
+        lock (gate)
+        {
+            if (!onSales.TryGetValue(onSale.Id, out var waits))
+            {
+                onSales[onSale.Id] = waits = new OnSaleWaits(onSale.EventId, onSale.Id);
+                _ = FollowAsync(waits);
+            }
+
+            waits.Waiters.Add(waiter);
+        }
+
+        return waiter.Woken.Task;
+    }
+
+    /// <summary>Each round, wakes the polls whose place may have changed or whose time is up; ends once none waits.</summary>
+    private async Task FollowAsync(OnSaleWaits waits)
+    {
+        var failing = false;
+        while (true)
+        {
+            await Task.Delay(Round, clock);
+            int[] shards;
+            lock (gate)
+            {
+                if (waits.Waiters.Count == 0)
+                {
+                    onSales.Remove(waits.OnSaleId);
+                    return;
+                }
+
+                shards = [.. waits.Waiters.Select(waiter => waiter.Shard).Distinct()];
+            }
+
+            var removed = false;
+            var frontiers = new Dictionary<int, ShardFrontier>();
+            try
+            {
+                var rules = await grains.Reference<IOnSaleGrain>(waits.EventId).Rules();
+                removed = rules?.Id != waits.OnSaleId;
+                if (!removed)
+                {
+                    var read = await Task.WhenAll(shards.Select(async shard => (shard, await grains.Reference<IQueueShardGrain>(waits.OnSaleId, shard).Frontier())));
+                    frontiers = read.ToDictionary(pair => pair.shard, pair => pair.Item2);
+                }
+
+                failing = false;
+            }
+            catch (Exception exception)
+            {
+                // A shard or the on-sale is moving to another silo: waits run on to their time, or a later round.
+                if (!failing)
+                {
+                    logger.LogWarning(exception, "Waiting room of on-sale {OnSaleId}: could not read how far its shards have admitted; polls wait on", waits.OnSaleId);
+                }
+
+                failing = true;
+            }
+
+            var now = clock.GetUtcNow();
+            lock (gate)
+            {
+                waits.Waiters.RemoveAll(waiter =>
+                {
+                    var wake = removed ? Wake.Removed
+                        : frontiers.TryGetValue(waiter.Shard, out var frontier) && waiter.MayHaveChanged(frontier) ? Wake.MayHaveChanged
+                        : waiter.Until <= now ? Wake.TimeUp
+                        : (Wake?)null;
+                    return wake is { } woken && waiter.Woken.TrySetResult(woken);
+                });
+            }
+        }
+    }
+
+    private enum Wake
+    {
+        /// <summary>Admitted, redrawn, or its shard closed: look again.</summary>
+        MayHaveChanged,
+
+        /// <summary>The on-sale is gone (or replaced): the buyer has no place any more.</summary>
+        Removed,
+
+        /// <summary>Nothing changed within the wait.</summary>
+        TimeUp,
+    }
+
+    private sealed class OnSaleWaits(Guid eventId, Guid onSaleId)
+    {
+        public Guid EventId { get; } = eventId;
+
+        public Guid OnSaleId { get; } = onSaleId;
+
+        public List<Waiter> Waiters { get; } = [];
+    }
+
+    private sealed class Waiter(int shard, int index, bool drawn, DateTimeOffset until)
+    {
+        public int Shard { get; } = shard;
+
+        public DateTimeOffset Until { get; } = until;
+
+        public TaskCompletionSource<Wake> Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Admitted, drawn (every early place moves), or closed.</summary>
+        public bool MayHaveChanged(ShardFrontier frontier) => frontier.Closed || frontier.Drawn != drawn || frontier.Admitted > index;
+    }
+}
