@@ -15,10 +15,13 @@ namespace Ticketing.Api.Auth;
 /// </summary>
 internal sealed class SessionAntiforgery(RequestDelegate next, IAntiforgery antiforgery, IOptions<AntiforgeryOptions> options)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async when nothing is checked: a request waiting further down (a long-poll) then keeps no frame of this one alive.
+    public Task InvokeAsync(HttpContext context) => NeedsToken(context) ? CheckThenInvokeAsync(context) : next(context);
+
+    private async Task CheckThenInvokeAsync(HttpContext context)
     {
         // Over plain HTTP outside Development the token's cookie half never arrives: no token can be valid.
-        if (NeedsToken(context) && (!Sessions.CanHoldTokens(context.Request, options.Value) || !await antiforgery.IsRequestValidAsync(context)))
+        if (!Sessions.CanHoldTokens(context.Request, options.Value) || !await antiforgery.IsRequestValidAsync(context))
         {
             await Problem.Of(StatusCodes.Status400BadRequest, "antiforgery", "Antiforgery token missing or invalid.",
                 $"A request signed in by the session cookie, or a sign-in form, must send the antiforgery token (for a page, the {Sessions.AntiforgeryHeader} header "

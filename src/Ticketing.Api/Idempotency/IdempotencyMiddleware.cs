@@ -19,19 +19,18 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
     public const string Header = "Idempotency-Key";
     private const int MaxKeyLength = 255;
 
-    public async Task InvokeAsync(HttpContext context)
-    {
+    // Not async without a key: a request waiting further down (a long-poll) then keeps no frame of this one alive.
+    public Task InvokeAsync(HttpContext context) =>
         // Only a POST the app maps: a key sent to any other path would be stored for nothing.
-        if (!HttpMethods.IsPost(context.Request.Method)
-            || !context.Request.Headers.TryGetValue(Header, out var values)
-            || context.User.Identity?.IsAuthenticated != true
-            || context.GetEndpoint()?.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) != true)
-        {
-            await next(context);
-            return;
-        }
+        HttpMethods.IsPost(context.Request.Method)
+        && context.Request.Headers.TryGetValue(Header, out var values)
+        && context.User.Identity?.IsAuthenticated == true
+        && context.GetEndpoint()?.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) == true
+            ? InvokeOnceAsync(context, values.ToString())
+            : next(context);
 
-        var key = values.ToString();
+    private async Task InvokeOnceAsync(HttpContext context, string key)
+    {
         if (key.Length == 0 || !Text.IsClean(key, MaxKeyLength))
         {
             await Problem.Validation(Header, $"{Header} must be 1 to {MaxKeyLength} characters, without control characters.").ExecuteAsync(context);

@@ -17,7 +17,8 @@ internal sealed class BodyLimits(RequestDelegate next)
     /// <summary>The largest any route takes (the Stripe webhook's): Kestrel refuses anything larger by itself.</summary>
     public const long Largest = 64 * 1024;
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async unless a body must be read: a request waiting further down (a long-poll) then keeps no frame of this one alive.
+    public Task InvokeAsync(HttpContext context)
     {
         var limit = context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>()?.Bytes ?? Default;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
@@ -25,36 +26,36 @@ internal sealed class BodyLimits(RequestDelegate next)
             server.MaxRequestBodySize = limit;
         }
 
-        var request = context.Request;
-        if (request.ContentLength is { } declared)
+        if (context.Request.ContentLength is { } declared)
         {
-            if (declared > limit)
+            return declared > limit ? TooLarge(context, limit) : next(context);
+        }
+
+        return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true
+            ? BufferThenInvokeAsync(context, limit)
+            : next(context);
+    }
+
+    private async Task BufferThenInvokeAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        var buffered = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffered.Length + read > limit)
             {
                 await TooLarge(context, limit);
                 return;
             }
-        }
-        else if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
-        {
-            var buffered = new MemoryStream();
-            var chunk = new byte[8192];
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-            {
-                if (buffered.Length + read > limit)
-                {
-                    await TooLarge(context, limit);
-                    return;
-                }
 
-                buffered.Write(chunk, 0, read);
-            }
-
-            buffered.Position = 0;
-            request.Body = buffered;
-            request.ContentLength = buffered.Length;
+            buffered.Write(chunk, 0, read);
         }
 
+        buffered.Position = 0;
+        request.Body = buffered;
+        request.ContentLength = buffered.Length;
         await next(context);
     }
 
