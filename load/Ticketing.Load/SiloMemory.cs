@@ -71,12 +71,13 @@ public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? han
     }
 
     /// <summary>
-    /// <c>dotnet_gc_collections_total</c> by generation and
-    /// <c>dotnet_gc_pause_time_seconds_total</c>, as the runtime counts them.
+    /// <c>dotnet_gc_collections_total</c> by generation,
+    /// <c>dotnet_gc_pause_time_seconds_total</c> and
+    /// <c>dotnet_gc_heap_total_allocated_bytes_total</c>, as the runtime counts them.
     /// </summary>
     public static GcReading GcFromMetrics(string metrics)
     {
-        long gen0 = 0, gen1 = 0, gen2 = 0;
+        long gen0 = 0, gen1 = 0, gen2 = 0, allocated = 0;
         double paused = 0;
         foreach (var line in metrics.Split('\n'))
         {
@@ -90,9 +91,13 @@ public sealed class SiloMemory(Uri target, int? siloPid, HttpMessageHandler? han
             {
                 paused = seconds;
             }
+            else if (line.StartsWith("dotnet_gc_heap_total_allocated_bytes_total", StringComparison.Ordinal) && SampleValue(line) is { } bytes)
+            {
+                allocated = (long)bytes;
+            }
         }
 
-        return new GcReading(gen0, gen1, gen2, paused);
+        return new GcReading(gen0, gen1, gen2, paused, allocated);
     }
 
     /// <summary>A sample line's value: "name{labels} value [timestamp]", or "name value [timestamp]".</summary>
@@ -151,14 +156,21 @@ public readonly record struct MemoryReading(long? ResidentBytes, long? HeapBytes
 }
 
 /// <summary>The silo's garbage collections so far, by the generation collected, and the time its threads were paused for them.</summary>
-public readonly record struct GcReading(long Gen0, long Gen1, long Gen2, double PausedSeconds)
+public readonly record struct GcReading(long Gen0, long Gen1, long Gen2, double PausedSeconds, long AllocatedBytes = 0)
 {
-    /// <summary>"n collections (gen0/gen1/gen2), s paused: x % of the time, y ms a collection" from <paramref name="before"/> to this reading.</summary>
+    /// <summary>
+    /// "n collections (gen0/gen1/gen2), s paused: x % of the time, y ms a
+    /// collection; m MB allocated, r MB/s" from <paramref name="before"/> to
+    /// this reading: what is allocated sets how often the silo collects.
+    /// </summary>
     public string Since(GcReading before, TimeSpan elapsed)
     {
         var collections = Gen0 + Gen1 + Gen2 - before.Gen0 - before.Gen1 - before.Gen2;
         var paused = PausedSeconds - before.PausedSeconds;
+        var allocatedMb = AllocatedSince(before) / 1e6;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{collections} collections ({Gen0 - before.Gen0} gen0, {Gen1 - before.Gen1} gen1, {Gen2 - before.Gen2} gen2), {paused:0.00} s paused: {paused / elapsed.TotalSeconds:0.0%} of {elapsed.TotalSeconds:0} s, {(collections > 0 ? paused * 1000 / collections : 0):0} ms a collection");
+            $"{collections} collections ({Gen0 - before.Gen0} gen0, {Gen1 - before.Gen1} gen1, {Gen2 - before.Gen2} gen2), {paused:0.00} s paused: {paused / elapsed.TotalSeconds:0.0%} of {elapsed.TotalSeconds:0} s, {(collections > 0 ? paused * 1000 / collections : 0):0} ms a collection; {allocatedMb:0} MB allocated, {allocatedMb / elapsed.TotalSeconds:0.0} MB/s");
     }
+
+    public long AllocatedSince(GcReading before) => AllocatedBytes - before.AllocatedBytes;
 }

@@ -21,27 +21,31 @@ public sealed class OnsaleReadingsTests
     }
 
     [Fact]
-    public void GcFromMetrics_ReadsCollectionsByGeneration_AndPauses()
+    public void GcFromMetrics_ReadsCollectionsByGeneration_PausesAndAllocations()
     {
         const string before = """
             dotnet_gc_collections_total{otel_scope_name="System.Runtime",gc_heap_generation="gen2"} 2
             dotnet_gc_collections_total{otel_scope_name="System.Runtime",gc_heap_generation="gen1"} 3
             dotnet_gc_collections_total{otel_scope_name="System.Runtime",gc_heap_generation="gen0"} 10
             dotnet_gc_pause_time_seconds_total{otel_scope_name="System.Runtime"} 1.5
+            dotnet_gc_heap_total_allocated_bytes_total{otel_scope_name="System.Runtime"} 2012001440
             """;
         const string after = """
             dotnet_gc_collections_total{gc_heap_generation="gen0"} 16
             dotnet_gc_collections_total{gc_heap_generation="gen1"} 5
             dotnet_gc_collections_total{gc_heap_generation="gen2"} 2
             dotnet_gc_pause_time_seconds_total 2.3 1764900000000
+            dotnet_gc_heap_total_allocated_bytes_total 2.512001440e9
             """;
 
         var first = SiloMemory.GcFromMetrics(before);
         var second = SiloMemory.GcFromMetrics(after);
 
-        Assert.Equal(new GcReading(10, 3, 2, 1.5), first);
-        Assert.Equal(new GcReading(16, 5, 2, 2.3), second);
-        Assert.Equal("8 collections (6 gen0, 2 gen1, 0 gen2), 0.80 s paused: 8.0% of 10 s, 100 ms a collection", second.Since(first, TimeSpan.FromSeconds(10)));
+        Assert.Equal(new GcReading(10, 3, 2, 1.5, 2_012_001_440), first);
+        Assert.Equal(new GcReading(16, 5, 2, 2.3, 2_512_001_440), second);
+        Assert.Equal(
+            "8 collections (6 gen0, 2 gen1, 0 gen2), 0.80 s paused: 8.0% of 10 s, 100 ms a collection; 500 MB allocated, 50.0 MB/s",
+            second.Since(first, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

@@ -265,7 +265,7 @@ public sealed class Onsale : IDisposable
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
             + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)}, after it {P99(holdsLaterWhileFull, stepShape, measured)}");
         notes.Add(UnpausedHoldNote(holdsWhileFullUnpaused.Result("  hold while full, the load generator not paused", stepShape, measured), holdWhileFull.Requests, generatorPausedFrom));
-        notes.Add(GcNote(gcBeforeJoins, gcAfterJoins, gcJoinsTime, gcAtOpening, gcAfterAdmissions, Stopwatch.GetElapsedTime(openingRead)));
+        notes.Add(GcNote(gcBeforeJoins, gcAfterJoins, gcJoinsTime, waitingBeforeOpening, gcAtOpening, gcAfterAdmissions, Stopwatch.GetElapsedTime(openingRead)));
         notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening)
             + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
         notes.Add($"waiting pages: {pages}; at most {pollSlots} polls in flight");
@@ -290,9 +290,11 @@ public sealed class Onsale : IDisposable
     }
 
     /// <summary>The silo's garbage collections while the early joiners joined, and from the opening until the admitted buyers were done: a pause stops every request in the silo.</summary>
-    private static string GcNote(GcReading? beforeJoins, GcReading? afterJoins, TimeSpan joining, GcReading? atOpening, GcReading? afterAdmissions, TimeSpan admitting) =>
+    private static string GcNote(GcReading? beforeJoins, GcReading? afterJoins, TimeSpan joining, long joins, GcReading? atOpening, GcReading? afterAdmissions, TimeSpan admitting) =>
         "silo's garbage collector: "
-        + (beforeJoins is { } b && afterJoins is { } j ? $"during the early joins {j.Since(b, joining)}" : "during the early joins not read")
+        + (beforeJoins is { } b && afterJoins is { } j
+            ? string.Create(CultureInfo.InvariantCulture, $"during the early joins {j.Since(b, joining)}, {j.AllocatedSince(b) / (double)Math.Max(1, joins):0} B a join (its page's polls included)")
+            : "during the early joins not read")
         + "; "
         + (atOpening is { } o && afterAdmissions is { } a ? $"from the opening to the end of the admissions {a.Since(o, admitting)}" : "after the opening not read");
 
