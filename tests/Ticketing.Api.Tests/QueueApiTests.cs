@@ -130,6 +130,8 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.All(answers, answer => Assert.Equal("admitted", answer.GetProperty("status").GetString()));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(19), $"answered after {clock.Elapsed}, at the waits' end rather than at the admissions");
         Assert.Equal(buyers.Length, answers.Select(OnSaleSetup.Pass).Distinct().Count());
+        // An answered poll leaves nothing parked (other tests' polls end within their 20 s).
+        await Eventually.True(() => watch.Parked == 0, TimeSpan.FromSeconds(25), "no poll left parked");
     }
 
     [Fact]
