@@ -110,11 +110,6 @@ public sealed class QueueShardGrain(
 
     public async Task<ShardFrontier> Frontier()
     {
-        if (closed)
-        {
-            return new ShardFrontier(line.Drawn, line.AdmittedCount, Closed: true);
-        }
-
         await Loaded();
         return new ShardFrontier(line.Drawn, line.AdmittedCount, closed);
     }

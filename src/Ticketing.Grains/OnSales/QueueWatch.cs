@@ -30,7 +30,7 @@ public sealed class QueueWatch(IGrainFactory grains, TimeProvider clock, ILogger
     {
         var until = clock.GetUtcNow() + timeout;
         var shardNumber = QueueShards.Of(userId);
-        var shard = grains.Reference<IQueueShardGrain>(onSale.Id, shardNumber);
+        var shard = grains.ShardOf(onSale, userId);
         if (await shard.Look(onSale, userId) is not { } look)
         {
             return null;
