@@ -210,6 +210,7 @@ public sealed class Onsale : IDisposable
         var generatorPausedFrom = GC.GetTotalPauseDuration();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(() => SampleAsync(sampling.Token));
+        var firstMinuteCpu = Task.Run(() => FirstMinuteCpuAsync(opensAt));
         var lateJoining = Task.Run(() => JoinLateAsync(pages, openingTicks));
 
         var admittingFor = TimeSpan.FromMinutes(settings.Entrants / (double)settings.AdmitPerMinute);
@@ -265,6 +266,11 @@ public sealed class Onsale : IDisposable
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
             + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)}, after it {P99(holdsLaterWhileFull, stepShape, measured)}");
         notes.Add(UnpausedHoldNote(holdsWhileFullUnpaused.Result("  hold while full, the load generator not paused", stepShape, measured), holdWhileFull.Requests, generatorPausedFrom));
+        if (await firstMinuteCpu is var (atOpening, minuteLater, admittedInMinute) && cpu is not null)
+        {
+            notes.Add(CpuNote(atOpening, minuteLater, admittedInMinute, cpu.Read(), Volatile.Read(ref admissionsSeen) - admittedInMinute));
+        }
+
         notes.Add(GcNote(gcBeforeJoins, gcAfterJoins, gcJoinsTime, waitingBeforeOpening, gcAtOpening, gcAfterAdmissions, Stopwatch.GetElapsedTime(openingRead)));
         notes.Add(MemoryNote(beforeJoins, everyoneWaiting, waitingBeforeOpening)
             + string.Create(CultureInfo.InvariantCulture, $"; peak resident set after the opening {Interlocked.Read(ref peakResidentBytes) / 1048576.0:0} MiB"));
@@ -288,6 +294,28 @@ public sealed class Onsale : IDisposable
             : "checkout: hold, order, pay at the Stripe emulator (pm_card_visa), wait for the tickets (waitWhile=awaiting_payment,paid)");
         return new OnsaleReport(results, notes, safe);
     }
+
+    /// <summary>
+    /// CPU readings at the opening and a minute after it, with the admissions
+    /// pages learned of meanwhile; null without a CPU account. That minute holds
+    /// the pages' looks after the shuffle, the late joins and most checkouts.
+    /// </summary>
+    private async Task<(CpuReading AtOpening, CpuReading MinuteLater, int Admitted)?> FirstMinuteCpuAsync(DateTimeOffset opensAt)
+    {
+        if (cpu is null)
+        {
+            return null;
+        }
+
+        await Task.Delay(Max(TimeSpan.Zero, opensAt - DateTimeOffset.UtcNow));
+        var atOpening = cpu.Read();
+        var admittedBefore = Volatile.Read(ref admissionsSeen);
+        await Task.Delay(TimeSpan.FromMinutes(1));
+        return (atOpening, cpu.Read(), Volatile.Read(ref admissionsSeen) - admittedBefore);
+    }
+
+    private string CpuNote(CpuReading atOpening, CpuReading minuteLater, int admittedInMinute, CpuReading atEnd, int admittedAfter) =>
+        $"CPU an admitted buyer (looks, late joins and checkouts included): in the first minute after the opening {cpu!.PerRequest(atOpening, minuteLater, admittedInMinute)} ({admittedInMinute} admitted); after it {cpu.PerRequest(minuteLater, atEnd, admittedAfter)} ({admittedAfter} admitted)";
 
     /// <summary>The silo's garbage collections while the early joiners joined, and from the opening until the admitted buyers were done: a pause stops every request in the silo.</summary>
     private static string GcNote(GcReading? beforeJoins, GcReading? afterJoins, TimeSpan joining, long joins, GcReading? atOpening, GcReading? afterAdmissions, TimeSpan admitting) =>

@@ -183,7 +183,8 @@ public sealed class OnSaleGrain(
         var allowance = Admission.Allowance(onSale, opening.OpenedAt, now);
         spent = Math.Max(spent, allowance - Admission.Carry(onSale));
         var due = (int)Math.Clamp(allowance - spent, 0, Admission.MostPerStep);
-        var watermark = await queue.LastArrivalAsync(CancellationToken.None);
+        // Nothing due admits nobody: a round that only refreshes the counts reads nothing.
+        var watermark = due > 0 ? await queue.LastArrivalAsync(CancellationToken.None) : 0;
         var last = lastStep?.Number ?? 0;
         var progress = await Task.WhenAll(shards.Select(shard => shard.Next(onSale, last, due)));
         waiting = progress.Sum(shard => shard.Waiting);

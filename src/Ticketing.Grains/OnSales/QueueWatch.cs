@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Ticketing.Abstractions.OnSales;
 
 namespace Ticketing.Grains.OnSales;
@@ -10,12 +11,12 @@ namespace Ticketing.Grains.OnSales;
 /// admitted, a few times a second, and wakes the polls they have passed. A
 /// parked poll so keeps an entry in a list instead of a grain call's message,
 /// callback and timer, and a shard answers one call per silo and round
-/// however many of its buyers wait.
+/// however many of its buyers wait. A round is as long as an admission
+/// step: a poll hears of its admission at most a round (and a call) late.
 /// </summary>
-public sealed class QueueWatch(IGrainFactory grains, TimeProvider clock, ILogger<QueueWatch> logger)
+public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> options, TimeProvider clock, ILogger<QueueWatch> logger)
 {
-    /// <summary>How often the shards with polls waiting are asked: a poll hears of its admission at most this much (and a call) late.</summary>
-    public static readonly TimeSpan Round = TimeSpan.FromMilliseconds(250);
+    private readonly TimeSpan round = options.Value.AdmissionInterval;
 
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, OnSaleWaits> onSales = [];
@@ -106,7 +107,7 @@ public sealed class QueueWatch(IGrainFactory grains, TimeProvider clock, ILogger
         var failing = false;
         while (true)
         {
-            await Task.Delay(Round, clock);
+            await Task.Delay(round, clock);
             int[] shards;
             lock (gate)
             {
