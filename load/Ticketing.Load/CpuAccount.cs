@@ -41,9 +41,11 @@ public sealed class CpuAccount
         {
             if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                 && pid != siloPid && pid != emulatorPid && pid != ownPid
-                && ReadProcess(pid) is ("postgres", var ticks))
+                && ReadProcess(pid) is ("postgres", var ticks, var reaped))
             {
-                postgres += ticks;
+                // A backend that exits (a pool closing an idle connection) is reaped by the postmaster, whose
+                // children's time then holds what it used: without it the sum would fall.
+                postgres += ticks + reaped;
             }
         }
 
@@ -102,7 +104,7 @@ public sealed class CpuAccount
         }
     }
 
-    private static (string Command, long Ticks)? ReadProcess(int pid)
+    private static (string Command, long Ticks, long ReapedChildrenTicks)? ReadProcess(int pid)
     {
         string stat;
         try
@@ -121,14 +123,15 @@ public sealed class CpuAccount
         return Parse(stat);
     }
 
-    private static (string Command, long Ticks) Parse(string stat)
+    private static (string Command, long Ticks, long ReapedChildrenTicks) Parse(string stat)
     {
-        // "pid (command) state ...": the command may hold spaces and parentheses; utime and stime are fields 14 and 15.
+        // "pid (command) state ...": the command may hold spaces and parentheses; utime and stime are fields 14
+        // and 15, cutime and cstime (children that ended and were waited for) 16 and 17.
         var open = stat.IndexOf('(');
         var close = stat.LastIndexOf(')');
         var fields = stat[(close + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (stat[(open + 1)..close], ticks);
+        long Field(int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
+        return (stat[(open + 1)..close], Field(11) + Field(12), Field(13) + Field(14));
     }
 
     private static (long Busy, long Idle, long Stolen) ReadMachine()

@@ -105,6 +105,28 @@ public sealed class CpuAccountTests
         Assert.Equal(3_000_000, perRequest.Silo);
     }
 
+    [Fact]
+    public async Task Read_OfAPostgreSqlBackendThatExited_KeepsWhatItUsed()
+    {
+        var account = CpuAccount.For(siloPid: null, emulatorPid: null)!;
+        await using var database = await TestDatabase.CreateAsync();
+        var unpooled = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString;
+        CpuReading start;
+        await using (var connection = new NpgsqlConnection(unpooled))
+        {
+            await connection.OpenAsync();
+            start = account.Read();
+            await using var busy = new NpgsqlCommand("SELECT count(*) FROM generate_series(1, 3000000)", connection);
+            await busy.ExecuteScalarAsync();
+        }
+
+        // Closed without a pool, the backend exits; a pool closing an idle connection does the same mid-run.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var end = account.Read();
+        var perRequest = account.PerRequest(start, end, requests: 1);
+        Assert.True(perRequest.PostgreSql >= 10_000, $"PostgreSQL {perRequest.PostgreSql} us from {start} to {end}");
+    }
+
     private static void Spin(TimeSpan cpu)
     {
         var thread = Process.GetCurrentProcess().TotalProcessorTime;
