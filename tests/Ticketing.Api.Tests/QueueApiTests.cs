@@ -195,6 +195,31 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task RulesKeptOnTheSilo_OfAnOnSaleSinceReplaced_AreNeverAnsweredFor()
+    {
+        // A silo keeps an event's rules for an admission round: here a minute, so the kept rules are surely stale.
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database, new Dictionary<string, string?> { ["Ticketing:OnSales:AdmissionInterval"] = "00:01:00" }).Start();
+        var (eventId, _) = await EventAsync(app);
+        await OnSaleSetup.PutAsync(app, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        var stayed = app.Buyer("joined-the-first");
+        var rejoined = app.Buyer("joined-both");
+        await OnSaleSetup.JoinAsync(stayed, eventId);
+        await OnSaleSetup.JoinAsync(rejoined, eventId);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Organizer().DeleteAsync($"/api/events/{eventId}/onsale")).StatusCode);
+        await OnSaleSetup.PutAsync(app, eventId, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        await OnSaleSetup.JoinAsync(rejoined, eventId);
+
+        await (await stayed.GetAsync($"/api/events/{eventId}/queue")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await rejoined.GetAsync($"/api/events/{eventId}/queue")).AssertJson(HttpStatusCode.OK);
+        Assert.Equal(1, await Count(
+            database,
+            "SELECT count(*) FROM ticketing.queue_entries e JOIN ticketing.onsales o ON o.id = e.onsale_id WHERE o.event_id = @event",
+            ("event", eventId)));
+    }
+
+    [Fact]
     public async Task Removal_AnswersAWaitingBuyer_At404()
     {
         var (eventId, _) = await EventAsync();

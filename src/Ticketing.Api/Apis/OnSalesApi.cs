@@ -81,15 +81,24 @@ internal static class OnSalesApi
 
     /// <summary>Join an event's waiting room</summary>
     /// <remarks>Takes a place, durable when answered; joining again answers the same place.</remarks>
-    public static async Task<Results<Ok<QueueTicketResponse>, ProblemHttpResult>> JoinQueue(Guid eventId, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<Ok<QueueTicketResponse>, ProblemHttpResult>> JoinQueue(
+        Guid eventId, ClaimsPrincipal user, IGrainFactory grains, OnSaleRulesCache rules)
     {
-        if (await grains.Reference<IOnSaleGrain>(eventId).Rules() is not { } onSale)
+        var (onSale, kept) = await rules.RulesAsync(eventId);
+        if (onSale is null)
         {
             return Problem.NotFound($"Event {eventId} has no on-sale: its tiers sell without a queue.");
         }
 
         var userId = user.UserId();
-        return await grains.ShardOf(onSale, userId).Join(onSale, userId) is { } ticket
+        var ticket = await grains.ShardOf(onSale, userId).Join(onSale, userId);
+        if (ticket is null && kept && await rules.FreshAsync(eventId) is { } replaced && replaced.Id != onSale.Id)
+        {
+            // The kept rules were of an on-sale since removed: join the one that replaced it.
+            ticket = await grains.ShardOf(replaced, userId).Join(replaced, userId);
+        }
+
+        return ticket is not null
             ? TypedResults.Ok(QueueTicketResponse.From(ticket))
             : Problem.NotFound($"Event {eventId} has no on-sale any more: its tiers sell without a queue.");
     }
@@ -102,22 +111,30 @@ internal static class OnSalesApi
     /// as they then are: a page waits with one request at a time.
     /// </remarks>
     public static async Task<Results<Ok<QueueTicketResponse>, ProblemHttpResult>> GetQueueTicket(
-        Guid eventId, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains, QueueWatch watch)
+        Guid eventId, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains, QueueWatch watch, OnSaleRulesCache rules)
     {
         if (waitSeconds is < 1 or > MaxWaitSeconds)
         {
             return Problem.Validation("waitSeconds", $"waitSeconds must be 1 to {MaxWaitSeconds}.");
         }
 
-        if (await grains.Reference<IOnSaleGrain>(eventId).Rules() is not { } onSale)
+        var (onSale, kept) = await rules.RulesAsync(eventId);
+        if (onSale is null)
         {
             return Problem.NotFound($"Event {eventId} has no on-sale: its tiers sell without a queue.");
         }
 
         var userId = user.UserId();
-        var ticket = waitSeconds is { } seconds
-            ? await watch.WaitAsync(onSale, userId, TimeSpan.FromSeconds(seconds))
-            : (await grains.ShardOf(onSale, userId).Look(onSale, userId))?.Ticket;
+        async Task<QueueTicket?> Ask(OnSaleRules current) => waitSeconds is { } seconds
+            ? await watch.WaitAsync(current, userId, TimeSpan.FromSeconds(seconds))
+            : (await grains.ShardOf(current, userId).Look(current, userId))?.Ticket;
+        var ticket = await Ask(onSale);
+        if (ticket is null && kept && await rules.FreshAsync(eventId) is { } replaced && replaced.Id != onSale.Id)
+        {
+            // The kept rules were of an on-sale since removed: the caller's place, if any, is in the one that replaced it.
+            ticket = await Ask(replaced);
+        }
+
         return ticket is not null
             ? TypedResults.Ok(QueueTicketResponse.From(ticket))
             : Problem.NotFound($"You have no place in the waiting room of event {eventId}, or its on-sale was removed.");

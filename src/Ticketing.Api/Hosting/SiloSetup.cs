@@ -32,6 +32,7 @@ internal static class SiloSetup
         builder.Services.AddSingleton<AdmissionPasses>();
         builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
         builder.Services.AddSingleton<QueueWatch>();
+        builder.Services.AddSingleton<OnSaleRulesCache>();
         builder.Services.AddSingleton<ScanMetrics>();
         builder.UseOrleans(silo =>
         {

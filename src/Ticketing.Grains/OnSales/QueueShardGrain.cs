@@ -368,6 +368,13 @@ public sealed class QueueShardGrain(
 
     private async Task Load()
     {
+        // A shard of a removed on-sale may be called again (rules kept on a silo, a poll parked before the
+        // removal): it must answer as closed, not from the places kept for audit.
+        if (!await store.IsCurrentAsync(OnSaleId, CancellationToken.None))
+        {
+            closed = true;
+        }
+
         var stored = await store.FindOpeningAsync(OnSaleId, CancellationToken.None);
         var places = new List<(PlaceId, QueueKey, DateTimeOffset)>();
         await foreach (var place in store.PlacesAsync(OnSaleId, Shard, CancellationToken.None))

@@ -64,6 +64,14 @@ public sealed class QueueStore(NpgsqlDataSource database)
         }
     }
 
+    /// <summary>Whether the on-sale is still the event's: a removed one keeps its places (for audit), not its row.</summary>
+    public async Task<bool> IsCurrentAsync(Guid onSaleId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM ticketing.onsales WHERE id = @onsale_id)");
+        command.Parameters.AddWithValue("onsale_id", onSaleId);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<QueueOpening?> FindOpeningAsync(Guid onSaleId, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand("SELECT seed, opened_at FROM ticketing.queue_openings WHERE onsale_id = @onsale_id");
