@@ -41,15 +41,21 @@ public static class Connections
     /// grow, a hold's read by key reading the whole table (FirstRushPlanTests;
     /// the cost: docs/performance.md). The operations
     /// store's recounts read whole tables on purpose and keep
-    /// <see cref="Tuned"/>. A connection string whose Options set
-    /// enable_seqscan keeps its own.
+    /// <see cref="Tuned"/>. Without the whole-table read, a statement that has
+    /// no other plan (reading a sequence, a table with no index that serves)
+    /// is costed at ten billion, which PostgreSQL before 18 takes as reason to
+    /// compile it (JIT) at every execution: tens of milliseconds of CPU for a
+    /// one-row read. These connections therefore compile nothing. A connection
+    /// string whose Options set enable_seqscan keeps its own, and one that sets
+    /// jit its own JIT.
     /// </summary>
     public static string Keyed(string connectionString)
     {
         var keyed = new NpgsqlConnectionStringBuilder(Tuned(connectionString));
         if (keyed.Options?.Contains("enable_seqscan", StringComparison.Ordinal) != true)
         {
-            keyed.Options = $"{keyed.Options} -c enable_seqscan=off".Trim();
+            var jit = keyed.Options?.Contains("jit", StringComparison.Ordinal) == true ? "" : " -c jit=off";
+            keyed.Options = $"{keyed.Options} -c enable_seqscan=off{jit}".Trim();
         }
 
         return keyed.ConnectionString;

@@ -1,4 +1,5 @@
 using Npgsql;
+using Ticketing.Testing;
 
 namespace Ticketing.Persistence.Tests;
 
@@ -29,6 +30,22 @@ public sealed class ConnectionsTests
         var keyed = new NpgsqlConnectionStringBuilder(Connections.Keyed("Host=db;Database=ticketing;Options=-c statement_timeout=5000"));
 
         Assert.Equal((64, true), (keyed.MaxAutoPrepare, keyed.NoResetOnClose));
-        Assert.Equal("-c statement_timeout=5000 -c enable_seqscan=off", keyed.Options);
+        Assert.Equal("-c statement_timeout=5000 -c enable_seqscan=off -c jit=off", keyed.Options);
+    }
+
+    [Fact]
+    public async Task AReadWithNoPlanButAWholeTableRead_IsNotCompiled_OnAKeyedConnection()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var connection = new NpgsqlConnection(Connections.Keyed(database.ConnectionString));
+        await connection.OpenAsync();
+        // The admission round's watermark: a sequence has no index, so its only plan reads it whole.
+        await using var explain = new NpgsqlCommand(
+            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ticketing.queue_arrivals", connection);
+
+        var plan = (string)(await explain.ExecuteScalarAsync())!;
+
+        Assert.Contains("\"Seq Scan\"", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"JIT\"", plan, StringComparison.Ordinal);
     }
 }
