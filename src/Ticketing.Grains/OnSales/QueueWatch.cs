@@ -8,11 +8,11 @@ namespace Ticketing.Grains.OnSales;
 /// The waiting room's long-polls on this silo. A poll looks at its place in
 /// its shard, then waits here rather than in a grain call held open: one loop
 /// per on-sale asks the shards that have polls waiting how far they have
-/// admitted, a few times a second, and wakes the polls they have passed. A
-/// parked poll so keeps an entry in a list instead of a grain call's message,
-/// callback and timer, and a shard answers one call per silo and round
-/// however many of its buyers wait. A round is as long as an admission
-/// step: a poll hears of its admission at most a round (and a call) late.
+/// admitted once a round, as long as an admission step, and wakes the polls
+/// they have passed: a poll hears of its admission at most a round (and a
+/// call) late. A parked poll so keeps an entry in a list instead of a grain
+/// call's message, callback and timer, and a shard answers one call per silo
+/// and round however many of its buyers wait.
 /// </summary>
 public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> options, TimeProvider clock, ILogger<QueueWatch> logger)
 {
