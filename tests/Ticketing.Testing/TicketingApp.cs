@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -23,6 +24,8 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
 
     /// <summary>The personal organization of <see cref="Organizer"/>: every event the tests set up belongs to it.</summary>
     public const string Organization = "organizer-1";
+
+    private static readonly ConcurrentDictionary<int, byte> HandedOutPorts = new();
 
     private readonly Dictionary<string, string?> settings;
     private readonly bool ownsStripe;
@@ -175,11 +178,22 @@ public sealed class TicketingApp : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>A TCP port nothing on loopback listens on right now.</summary>
+    /// <summary>
+    /// A TCP port nothing on loopback listens on right now, and never one this
+    /// process handed out before: the system may offer a port again as soon
+    /// as its probe closes, before the silo or emulator it was picked for binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (HandedOutPorts.TryAdd(port, 0))
+            {
+                return port;
+            }
+        }
     }
 }
