@@ -84,18 +84,11 @@ internal static class OnSalesApi
     public static async Task<Results<Ok<QueueTicketResponse>, ProblemHttpResult>> JoinQueue(
         Guid eventId, ClaimsPrincipal user, IGrainFactory grains, OnSaleRulesCache rules)
     {
-        var (onSale, kept) = await rules.RulesAsync(eventId);
-        if (onSale is null)
+        var userId = user.UserId();
+        var (hasOnSale, ticket) = await rules.AskAsync(eventId, onSale => grains.ShardOf(onSale, userId).Join(onSale, userId));
+        if (!hasOnSale)
         {
             return Problem.NotFound($"Event {eventId} has no on-sale: its tiers sell without a queue.");
-        }
-
-        var userId = user.UserId();
-        var ticket = await grains.ShardOf(onSale, userId).Join(onSale, userId);
-        if (ticket is null && kept && await rules.FreshAsync(eventId) is { } replaced && replaced.Id != onSale.Id)
-        {
-            // The kept rules were of an on-sale since removed: join the one that replaced it.
-            ticket = await grains.ShardOf(replaced, userId).Join(replaced, userId);
         }
 
         return ticket is not null
@@ -118,21 +111,13 @@ internal static class OnSalesApi
             return Problem.Validation("waitSeconds", $"waitSeconds must be 1 to {MaxWaitSeconds}.");
         }
 
-        var (onSale, kept) = await rules.RulesAsync(eventId);
-        if (onSale is null)
+        var userId = user.UserId();
+        var (hasOnSale, ticket) = await rules.AskAsync(eventId, async onSale => waitSeconds is { } seconds
+            ? await watch.WaitAsync(onSale, userId, TimeSpan.FromSeconds(seconds))
+            : (await grains.ShardOf(onSale, userId).Look(onSale, userId))?.Ticket);
+        if (!hasOnSale)
         {
             return Problem.NotFound($"Event {eventId} has no on-sale: its tiers sell without a queue.");
-        }
-
-        var userId = user.UserId();
-        async Task<QueueTicket?> Ask(OnSaleRules current) => waitSeconds is { } seconds
-            ? await watch.WaitAsync(current, userId, TimeSpan.FromSeconds(seconds))
-            : (await grains.ShardOf(current, userId).Look(current, userId))?.Ticket;
-        var ticket = await Ask(onSale);
-        if (ticket is null && kept && await rules.FreshAsync(eventId) is { } replaced && replaced.Id != onSale.Id)
-        {
-            // The kept rules were of an on-sale since removed: the caller's place, if any, is in the one that replaced it.
-            ticket = await Ask(replaced);
         }
 
         return ticket is not null
