@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Ticketing.Api.Auth;
+using Ticketing.Grains.OnSales;
 using Ticketing.Testing;
 using static Microsoft.Playwright.Assertions;
 
@@ -156,6 +157,65 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
         Assert.Equal("active", stored.GetProperty("status").GetString());
         Assert.Equal(tierId, stored.GetProperty("tierId").GetGuid());
         Assert.Equal(1, (await TierAsync(tierId)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task AWaitingPageFarFromItsTurn_RestsBetweenLooks_AndIsStillLetInByItself()
+    {
+        // 64 buyers ahead, eight on each of the room's shards (a place is estimated from its shard), admitted one a second.
+        var (eventId, _) = await Purchases.EventAsync(world, Unique("Long Line"));
+        var opensAt = DateTimeOffset.UtcNow.AddSeconds(1);
+        (await Purchases.Organizer(world).PutAsJsonAsync($"/api/events/{eventId}/onsale", new { opensAt, admitPerMinute = 60 }))
+            .EnsureSuccessStatusCode();
+        var buyerId = Id("buyer");
+        var page = await world.NewPageAsync();
+        await Sessions.SignInAsync(page, buyerId, [Roles.Buyer]);
+        await page.GotoAsync($"/?event={eventId}");
+        var room = page.Locator("section.room");
+        await Expect(room.GetByRole(AriaRole.Button, new() { Name = "Join the waiting room" })).ToBeVisibleAsync();
+
+        var ahead = Enumerable.Range(0, QueueShards.Count)
+            .Select(shard => Enumerable.Range(0, 1000).Select(_ => Id("ahead")).Where(id => QueueShards.Of(id) == shard).Take(8).ToArray())
+            .ToArray();
+        await Task.Delay(opensAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        for (var turn = 0; turn < 8; turn++)
+        {
+            // One of each shard at a time, so the line moves on every shard alike.
+            foreach (var shard in ahead)
+            {
+                (await Sessions.Api(world, shard[turn], [Roles.Buyer]).PostAsync($"/api/events/{eventId}/queue", null)).EnsureSuccessStatusCode();
+            }
+        }
+
+        var asked = new List<(DateTimeOffset At, string Url)>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "GET" && request.Url.Contains($"/api/events/{eventId}/queue", StringComparison.Ordinal))
+            {
+                lock (asked)
+                {
+                    asked.Add((DateTimeOffset.UtcNow, request.Url));
+                }
+            }
+        };
+        await room.GetByRole(AriaRole.Button, new() { Name = "Join the waiting room" }).ClickAsync();
+        await Expect(room.Locator(".position")).Not.ToHaveTextAsync("1");
+
+        await Expect(room.GetByRole(AriaRole.Status)).ToContainTextAsync("It is your turn", new() { Timeout = 120_000 });
+        (DateTimeOffset At, string Url)[] polls;
+        lock (asked)
+        {
+            polls = [.. asked];
+        }
+
+        // It long-polled until it saw the line move, then rested and looked (answered at once) instead of holding a poll open.
+        Assert.Contains("waitSeconds=20", polls[0].Url, StringComparison.Ordinal);
+        var look = Array.FindIndex(polls, poll => !poll.Url.Contains("waitSeconds", StringComparison.Ordinal));
+        Assert.True(look > 0, $"No look among: {string.Join(", ", polls.Select(poll => poll.Url))}");
+        Assert.True(polls[look].At - polls[look - 1].At >= TimeSpan.FromSeconds(25),
+            $"The look came {(polls[look].At - polls[look - 1].At).TotalSeconds:0.0} s after the poll before it (a 20 s poll and a rest of at least 10 s).");
+        // Near its turn it long-polls again, and hears of its admission from that poll.
+        Assert.Contains("waitSeconds=20", polls[^1].Url, StringComparison.Ordinal);
     }
 
     [Fact]

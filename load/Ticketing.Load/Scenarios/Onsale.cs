@@ -169,7 +169,7 @@ public sealed class Onsale : IDisposable
 
         var beforeJoins = await memory.ReadAsync();
         var pollSlots = Math.Max(1, settings.InFlight - settings.Joiners - CheckoutReserve);
-        var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, Ended);
+        var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, settings.AdmitPerMinute, Ended);
         this.pages = pages;
         using var progress = new Timer(_ => AnsiConsole.MarkupLineInterpolated(
             $"[grey]onsale: {Volatile.Read(ref resolved)} of {settings.Entrants} done, {Volatile.Read(ref admissionsSeen)} admitted, {Interlocked.Read(ref waitingNow)} waiting; {pages}; {Stage}[/]"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));

@@ -37,6 +37,15 @@ internal sealed class OnsaleEntrant(int index, string userId, string token, bool
     /// <summary>Whether the page has heard from the waiting room since it opened (its place is then known).</summary>
     public bool HeardSinceOpening { get; set; }
 
+    /// <summary>The place last answered; null before one.</summary>
+    public int? Position { get; set; }
+
+    /// <summary>A waiting answer came nearer the front than the one before: the room has drawn, and estimates hold.</summary>
+    public bool LineMoved { get; set; }
+
+    /// <summary>The page has rested and its next request is a look, answered at once.</summary>
+    public bool LooksNext { get; set; }
+
     public string? Pass { get; set; }
 
     /// <summary>The silo's time of admission: the pass's expiry less the pass's lifetime.</summary>

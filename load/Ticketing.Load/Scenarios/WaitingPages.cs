@@ -19,7 +19,9 @@ namespace Ticketing.Load.Scenarios;
 /// <c>waitSeconds</c>: answered at once) when its parked poll would have
 /// ended, its last answer plus a whole number of 20 s, and long-polls from
 /// then on. Pages thus learn their places over the 20 s after the shuffle,
-/// as the storefront's pages do, not all at once.
+/// as the storefront's pages do, not all at once. Once a page has seen the
+/// line move, it rests while far from its turn and then looks, as the
+/// storefront's page does (<see cref="PageRest"/>).
 /// </summary>
 internal sealed class WaitingPages : IAsyncDisposable
 {
@@ -29,6 +31,7 @@ internal sealed class WaitingPages : IAsyncDisposable
     private readonly Transport silo;
     private readonly string queuePath;
     private readonly TimeSpan passLifetime;
+    private readonly int admitPerMinute;
     private readonly Action<OnsaleEntrant, QueueAnswer> ended;
     private readonly int capacity;
     private readonly PriorityQueue<OnsaleEntrant, (long Due, long Turn)> waiting = new();
@@ -41,12 +44,14 @@ internal sealed class WaitingPages : IAsyncDisposable
     private long turns;
     private DateTimeOffset? shuffledAt;
     private long looks;
+    private long restedLooks;
 
-    public WaitingPages(Transport silo, string queuePath, int slots, TimeSpan passLifetime, Action<OnsaleEntrant, QueueAnswer> ended)
+    public WaitingPages(Transport silo, string queuePath, int slots, TimeSpan passLifetime, int admitPerMinute, Action<OnsaleEntrant, QueueAnswer> ended)
     {
         this.silo = silo;
         this.queuePath = queuePath;
         this.passLifetime = passLifetime;
+        this.admitPerMinute = admitPerMinute;
         this.ended = ended;
         capacity = Math.Max(1, slots);
         this.slots = new SemaphoreSlim(capacity);
@@ -59,6 +64,9 @@ internal sealed class WaitingPages : IAsyncDisposable
 
     /// <summary>Polls that were looks after the opening.</summary>
     public long Looks => Interlocked.Read(ref looks);
+
+    /// <summary>Of those, the looks of pages that had rested far from their turn.</summary>
+    public long RestedLooks => Interlocked.Read(ref restedLooks);
 
     /// <summary>The room has admitted someone, so it has shuffled: what pages hear from now on is their shuffled place.</summary>
     public void Shuffled()
@@ -88,9 +96,23 @@ internal sealed class WaitingPages : IAsyncDisposable
 
         entrant.EstimatedAdmissionAt = answer.EstimatedAdmissionAt;
         entrant.LastAnswered = now;
+        if (answer.Position is { } position)
+        {
+            entrant.LineMoved |= position < entrant.Position;
+            entrant.Position = position;
+        }
+
         lock (gate)
         {
             entrant.HeardSinceOpening = shuffledAt is { } shuffled && now >= shuffled;
+        }
+
+        if (entrant.LineMoved && entrant.Position is { } place && PageRest.BeforeLook(place, admitPerMinute) is { } rest)
+        {
+            // Resting holds no request (and no slot): the page looks when it wakes.
+            entrant.LooksNext = true;
+            _ = EnqueueAtAsync(entrant, now + rest);
+            return;
         }
 
         Enqueue(entrant, now);
@@ -243,8 +265,8 @@ internal sealed class WaitingPages : IAsyncDisposable
 
     private void Enqueue(OnsaleEntrant entrant, DateTimeOffset now)
     {
-        // Until a page knows its place after the opening it is due now, so every page gets its look in turn.
-        var due = entrant.HeardSinceOpening && entrant.EstimatedAdmissionAt is { } estimate ? estimate : now;
+        // Until a page knows its place after the opening it is due now, so every page gets its look in turn; a rested page looks now too.
+        var due = !entrant.LooksNext && entrant.HeardSinceOpening && entrant.EstimatedAdmissionAt is { } estimate ? estimate : now;
         lock (gate)
         {
             waiting.Enqueue(entrant, (due.UtcTicks, turns++));
@@ -256,6 +278,14 @@ internal sealed class WaitingPages : IAsyncDisposable
     /// <summary>How long a page's poll may wait; null for a look, answered at once.</summary>
     private int? WaitSeconds(OnsaleEntrant entrant)
     {
+        if (entrant.LooksNext)
+        {
+            entrant.LooksNext = false;
+            Interlocked.Increment(ref looks);
+            Interlocked.Increment(ref restedLooks);
+            return null;
+        }
+
         lock (gate)
         {
             if (shuffledAt is null || entrant.HeardSinceOpening)
@@ -269,5 +299,5 @@ internal sealed class WaitingPages : IAsyncDisposable
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Polls.Count} polls ({Looks} looks after the opening), {Polls.FailureCount} failed");
+        $"{Polls.Count} polls ({Looks} looks after the opening, {RestedLooks} of them after a rest), {Polls.FailureCount} failed");
 }

@@ -11,6 +11,12 @@ const RefreshMs = 5000;
 /** When a hold's countdown is read out once, in milliseconds before it runs out. */
 const LastMinuteMs = 60_000;
 
+/** A page this close to its turn holds a long poll open; one further away rests between looks. */
+const NearTurnMs = 20_000;
+
+/** The longest a waiting page rests before it looks at its place again. */
+const LongestRestMs = 120_000;
+
 export async function eventPage(main, eventId) {
   await new EventPage(main, eventId).open();
 }
@@ -27,7 +33,8 @@ class EventPage {
     this.cards = new Map(); // tierId -> the tier's card and its controls
     this.holdTimers = new Map(); // holdId -> its countdown element
     this.warned = new Set(); // holds whose last minute was announced
-    this.waiting = false; // a long poll of the waiting room is under way
+    this.waiting = false; // the page is waiting in line: polling or resting
+    this.lineMoved = false; // a waiting answer came nearer the front: the room has drawn its places
     this.refreshing = false;
     this.left = false; // off to payment: nothing more to update
     this.announcer = announcer();
@@ -510,6 +517,8 @@ class EventPage {
    * One long poll at a time, answered as soon as the place changes; an
    * answer that comes back early with nothing new is asked again a second
    * later at the soonest, which keeps a page well inside its rate limit.
+   * A page far from its turn rests instead and then looks (answered at
+   * once), so a room of many thousands does not hold a request open for each.
    */
   async waitInLine() {
     if (this.waiting) {
@@ -519,10 +528,19 @@ class EventPage {
     this.waiting = true;
     try {
       while (this.queue?.status === "waiting" && !this.left) {
+        const rest = this.restBeforeLook();
+        if (rest > 0) {
+          await sleep(rest);
+          if (this.queue?.status !== "waiting" || this.left) {
+            return;
+          }
+        }
+
         const asked = Date.now();
+        const path = rest > 0 ? this.queuePath : `${this.queuePath}?waitSeconds=20`;
         let ticket;
         try {
-          ticket = await retrying(() => api("GET", `${this.queuePath}?waitSeconds=20`), this.roomWaits);
+          ticket = await retrying(() => api("GET", path), this.roomWaits);
         } catch (problem) {
           if (problem.status === 404) {
             await this.onSaleChanged();
@@ -537,6 +555,10 @@ class EventPage {
         }
 
         const before = this.queue.status;
+        if (ticket.status === "waiting" && before === "waiting" && ticket.position < this.queue.position) {
+          this.lineMoved = true;
+        }
+
         this.queue = ticket;
         this.renderRoom();
         if (ticket.status !== before) {
@@ -554,10 +576,28 @@ class EventPage {
     }
   }
 
+  /**
+   * How long to rest before looking again, in milliseconds: half the time
+   * left to the buyer's turn at the on-sale's rate (so a rate twice as fast
+   * still finds the page looking by its turn), at most LongestRestMs; 0 to
+   * long-poll. Only once the line has moved: before the opening's draw a
+   * place says nothing of the turn, and a page polls across the opening to
+   * hear of an early admission at once.
+   */
+  restBeforeLook() {
+    if (!this.lineMoved || !this.onSale) {
+      return 0;
+    }
+
+    const toTurn = ((this.queue.position - 1) * 60_000) / this.onSale.admitPerMinute;
+    return toTurn < NearTurnMs ? 0 : Math.min(toTurn / 2, LongestRestMs);
+  }
+
   /** The waiting room answered that it has no place for the buyer: the on-sale was removed or replaced. */
   async onSaleChanged() {
     this.onSale = await this.readOnSale(this.roomWaits).catch(() => this.onSale);
     this.queue = null;
+    this.lineMoved = false;
     if (!this.onSale) {
       this.room.hidden = false;
       show(this.roomNotice, el("p", { class: "notice notice-info" }, "This event no longer sells through a waiting room: you can hold tickets directly."));
