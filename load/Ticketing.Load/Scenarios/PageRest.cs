@@ -2,19 +2,20 @@ namespace Ticketing.Load.Scenarios;
 
 /// <summary>
 /// The storefront page's rule for a buyer far from their turn (its
-/// <c>restBeforeLook</c>): rest half the time to go at the on-sale's rate (a
-/// rate twice as fast still finds the page looking by its turn), at most two
-/// minutes, then look; within 20 s of the turn, long-poll.
+/// <c>restBeforeLook</c>): rest until 20 s before the turn at the on-sale's
+/// rate, at most two minutes, then look; a rest shorter than 10 s is
+/// not taken, and the page long-polls instead.
 /// </summary>
 public static class PageRest
 {
     private static readonly TimeSpan NearTurn = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Shortest = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Longest = TimeSpan.FromMinutes(2);
 
     /// <summary>How long the page rests before it looks again; null when it long-polls.</summary>
     public static TimeSpan? BeforeLook(int position, int admitPerMinute)
     {
-        var toTurn = TimeSpan.FromMinutes((position - 1) / (double)admitPerMinute);
-        return toTurn < NearTurn ? null : toTurn / 2 < Longest ? toTurn / 2 : Longest;
+        var rest = TimeSpan.FromMinutes((position - 1) / (double)admitPerMinute) - NearTurn;
+        return rest < Shortest ? null : rest < Longest ? rest : Longest;
     }
 }

@@ -11,10 +11,11 @@ const RefreshMs = 5000;
 /** When a hold's countdown is read out once, in milliseconds before it runs out. */
 const LastMinuteMs = 60_000;
 
-/** A page this close to its turn holds a long poll open; one further away rests between looks. */
+/** A waiting page rests until this long before its turn, then long-polls. */
 const NearTurnMs = 20_000;
 
-/** The longest a waiting page rests before it looks at its place again. */
+/** A waiting page rests at least this long, or not at all; and at most LongestRestMs. */
+const ShortestRestMs = 10_000;
 const LongestRestMs = 120_000;
 
 export async function eventPage(main, eventId) {
@@ -577,9 +578,9 @@ class EventPage {
   }
 
   /**
-   * How long to rest before looking again, in milliseconds: half the time
-   * left to the buyer's turn at the on-sale's rate (so a rate twice as fast
-   * still finds the page looking by its turn), at most LongestRestMs; 0 to
+   * How long to rest before looking again, in milliseconds: until NearTurnMs
+   * before the buyer's turn at the on-sale's rate, at most LongestRestMs
+   * (an organizer who speeds admission up is heard within that); 0 to
    * long-poll. Only once the line has moved: before the opening's draw a
    * place says nothing of the turn, and a page polls across the opening to
    * hear of an early admission at once.
@@ -589,8 +590,8 @@ class EventPage {
       return 0;
     }
 
-    const toTurn = ((this.queue.position - 1) * 60_000) / this.onSale.admitPerMinute;
-    return toTurn < NearTurnMs ? 0 : Math.min(toTurn / 2, LongestRestMs);
+    const rest = ((this.queue.position - 1) * 60_000) / this.onSale.admitPerMinute - NearTurnMs;
+    return rest < ShortestRestMs ? 0 : Math.min(rest, LongestRestMs);
   }
 
   /** The waiting room answered that it has no place for the buyer: the on-sale was removed or replaced. */
