@@ -29,6 +29,7 @@ public sealed class OnsaleScenarioTests
         Assert.True(report.Safe, notes);
         Assert.Contains("admission: 60 of 60 joined admitted, 0 never", notes, StringComparison.Ordinal);
         Assert.Contains("hold p99 in the first minute after the opening", notes, StringComparison.Ordinal);
+        Assert.Contains(" (0 to 20 s ", notes, StringComparison.Ordinal);
         Assert.Equal(30, report.Results[0].Successes);
         var intruders = report.Results.Single(r => r.Name.StartsWith("onsale: holds without", StringComparison.Ordinal));
         Assert.True(intruders.Requests > 0);

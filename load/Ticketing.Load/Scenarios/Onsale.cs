@@ -85,6 +85,9 @@ public sealed class Onsale : IDisposable
     private readonly LoadRun.Recorder intruders = new();
     private readonly LoadRun.Recorder slotWaits = new();
     private readonly LoadRun.Recorder holdsFirstMinute = new();
+
+    /// <summary>The first minute's holds by 20 s from the opening: the pages' looks after the shuffle and the late joins fall in the first.</summary>
+    private readonly LoadRun.Recorder[] holdsFirstMinuteThirds = [new(), new(), new()];
     private readonly LoadRun.Recorder holdsLaterWhileFull = new();
     private readonly LoadRun.Recorder holdsWhileFullUnpaused = new();
     private readonly ConcurrentDictionary<string, long> capRaces = new();
@@ -264,7 +267,7 @@ public sealed class Onsale : IDisposable
         notes.Add(JoinNote(results[0], waitingBeforeOpening, countedBeforeOpening));
         notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
-            + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)}, after it {P99(holdsLaterWhileFull, stepShape, measured)}");
+            + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)} (0 to 20 s {P99(holdsFirstMinuteThirds[0], stepShape, measured)}, 20 to 40 s {P99(holdsFirstMinuteThirds[1], stepShape, measured)}, 40 to 60 s {P99(holdsFirstMinuteThirds[2], stepShape, measured)}), after it {P99(holdsLaterWhileFull, stepShape, measured)}");
         notes.Add(UnpausedHoldNote(holdsWhileFullUnpaused.Result("  hold while full, the load generator not paused", stepShape, measured), holdWhileFull.Requests, generatorPausedFrom));
         if (await firstMinuteCpu is var (atOpening, minuteLater, admittedInMinute) && cpu is not null)
         {
@@ -549,8 +552,13 @@ public sealed class Onsale : IDisposable
             }
 
             // The first minute carries the late joiners and the pages' looks after the shuffle as well.
-            var firstMinute = sent - Interlocked.Read(ref openedTicks) < 60 * Stopwatch.Frequency;
+            var sinceOpening = sent - Interlocked.Read(ref openedTicks);
+            var firstMinute = sinceOpening < 60 * Stopwatch.Frequency;
             (firstMinute ? holdsFirstMinute : holdsLaterWhileFull).Record(outcome, elapsed);
+            if (firstMinute)
+            {
+                holdsFirstMinuteThirds[Math.Clamp((int)(sinceOpening / (20 * Stopwatch.Frequency)), 0, 2)].Record(outcome, elapsed);
+            }
         }
 
         return (status, body);
