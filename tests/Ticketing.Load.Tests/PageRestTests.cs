@@ -24,4 +24,17 @@ public sealed class PageRestTests
 
     private static double? WaitingPagesRest(int position, int admitPerMinute) =>
         PageRest.BeforeLook(position, admitPerMinute)?.TotalSeconds is { } seconds ? Math.Round(seconds, 6) : null;
+
+    [Theory]
+    [InlineData(1.0, false)] // in the opening's first round: drawn with the early places
+    [InlineData(2.0, true)]
+    [InlineData(-30.0, false)]
+    public void AJoinAfterTheOpening_CountsAsTheLineMoved_OnlyPastItsFirstRound(double secondsAfterOpening, bool after)
+    {
+        var opensAt = new DateTimeOffset(2026, 12, 7, 4, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(after, PageRest.JoinedAfterOpening(opensAt.AddSeconds(secondsAfterOpening), opensAt));
+        Assert.False(PageRest.JoinedAfterOpening(null, opensAt));
+        Assert.False(PageRest.JoinedAfterOpening(opensAt.AddMinutes(1), null));
+    }
 }

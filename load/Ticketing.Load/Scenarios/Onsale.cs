@@ -206,6 +206,7 @@ public sealed class Onsale : IDisposable
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
         var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
+        pages.OpensAt = opensAt;
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
         Interlocked.Exchange(ref openedTicks, openingTicks);
         var gcAtOpening = await memory.ReadGcAsync();

@@ -68,6 +68,9 @@ internal sealed class WaitingPages : IAsyncDisposable
     /// <summary>Of those, the looks of pages that had rested far from their turn.</summary>
     public long RestedLooks => Interlocked.Read(ref restedLooks);
 
+    /// <summary>The on-sale's opening, once set for the run: a place taken 2 s after it is never drawn (<see cref="PageRest"/>).</summary>
+    public DateTimeOffset? OpensAt { get; set; }
+
     /// <summary>The room has admitted someone, so it has shuffled: what pages hear from now on is their shuffled place.</summary>
     public void Shuffled()
     {
@@ -98,7 +101,7 @@ internal sealed class WaitingPages : IAsyncDisposable
         entrant.LastAnswered = now;
         if (answer.Position is { } position)
         {
-            entrant.LineMoved |= position < entrant.Position;
+            entrant.LineMoved |= position < entrant.Position || PageRest.JoinedAfterOpening(answer.JoinedAt, OpensAt);
             entrant.Position = position;
         }
 

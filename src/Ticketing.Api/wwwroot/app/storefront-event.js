@@ -14,6 +14,9 @@ const LastMinuteMs = 60_000;
 /** A waiting page rests until this long before its turn, then long-polls. */
 const NearTurnMs = 20_000;
 
+/** A place taken this long after the opening is in arrival order, never drawn: its estimate holds from the start. */
+const JoinedAfterOpeningMs = 2_000;
+
 /** A waiting page rests at least this long, or not at all; and at most LongestRestMs. */
 const ShortestRestMs = 10_000;
 const LongestRestMs = 120_000;
@@ -581,12 +584,19 @@ class EventPage {
    * How long to rest before looking again, in milliseconds: until NearTurnMs
    * before the buyer's turn at the on-sale's rate, at most LongestRestMs
    * (an organizer who speeds admission up is heard within that); 0 to
-   * long-poll. Only once the line has moved: before the opening's draw a
-   * place says nothing of the turn, and a page polls across the opening to
-   * hear of an early admission at once.
+   * long-poll. Only once the line has moved, or for a buyer who joined
+   * after the opening (a few seconds after it: places taken in the opening's
+   * first round are drawn too): before the opening's draw a place says
+   * nothing of the turn, and a page polls across the opening to hear of an
+   * early admission at once.
    */
   restBeforeLook() {
-    if (!this.lineMoved || !this.onSale) {
+    if (!this.onSale) {
+      return 0;
+    }
+
+    const joinedAfterOpening = Date.parse(this.queue.joinedAt) >= Date.parse(this.onSale.opensAt) + JoinedAfterOpeningMs;
+    if (!this.lineMoved && !joinedAfterOpening) {
       return 0;
     }
 
