@@ -101,7 +101,7 @@ internal sealed class WaitingPages : IAsyncDisposable
         entrant.LastAnswered = now;
         if (answer.Position is { } position)
         {
-            entrant.LineMoved |= position < entrant.Position || PageRest.JoinedAfterOpening(answer.JoinedAt, OpensAt);
+            entrant.LineMoved |= position < entrant.Position;
             entrant.Position = position;
         }
 
@@ -110,7 +110,8 @@ internal sealed class WaitingPages : IAsyncDisposable
             entrant.HeardSinceOpening = shuffledAt is { } shuffled && now >= shuffled;
         }
 
-        if (entrant.LineMoved && entrant.Position is { } place && PageRest.BeforeLook(place, admitPerMinute) is { } rest)
+        var estimateHolds = entrant.LineMoved || PageRest.JoinedAfterOpening(answer.JoinedAt, OpensAt);
+        if (estimateHolds && entrant.Position is { } place && PageRest.BeforeLook(place, admitPerMinute) is { } rest)
         {
             // Resting holds no request (and no slot): the page looks when it wakes.
             entrant.LooksNext = true;
