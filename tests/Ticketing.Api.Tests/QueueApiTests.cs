@@ -112,6 +112,24 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task AWait_AskedAfterTheAdmission_AnswersAtOnce()
+    {
+        var (eventId, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, QuickRate);
+        var buyer = App.Buyer("asked-again-late");
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+        var admitted = await OnSaleSetup.AdmittedAsync(buyer, eventId, Within);
+
+        // A page whose last answer said waiting asks again after its admission came.
+        var clock = Stopwatch.StartNew();
+        var answer = await (await buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=20")).AssertJson(HttpStatusCode.OK);
+
+        Assert.Equal("admitted", answer.GetProperty("status").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}: the admission heard a whole wait late");
+        Assert.Equal(OnSaleSetup.Pass(admitted), OnSaleSetup.Pass(answer));
+    }
+
+    [Fact]
     public async Task ManyWaits_ParkOnTheSilo_AndEachIsAnsweredAtItsAdmission()
     {
         var (eventId, _) = await EventAsync();

@@ -22,10 +22,11 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
     private readonly Dictionary<Guid, OnSaleWaits> onSales = [];
 
     /// <summary>
-    /// The buyer's place, answered as soon as its status changes (or the
-    /// on-sale is removed), and after <paramref name="timeout"/> (and at most
-    /// a round) otherwise, as it then stands; null when the buyer has no
-    /// place, or the on-sale was removed.
+    /// The buyer's place: while they wait, answered as soon as that changes
+    /// (or the on-sale is removed), and after <paramref name="timeout"/> (and
+    /// at most a round) otherwise, as it then stands; at once for a buyer who
+    /// no longer waits. Null when the buyer has no place, or the on-sale was
+    /// removed.
     /// </summary>
     public async Task<QueueTicket?> WaitAsync(OnSaleRules onSale, string userId, TimeSpan timeout)
     {
@@ -37,34 +38,20 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
             return null;
         }
 
-        var first = look.Ticket.Status;
-        while (look.Ticket.Status == first && until - clock.GetUtcNow() is { Ticks: > 0 } remaining)
+        // An admission (or an expiry) is news whenever it came: a page that asked
+        // again just after its admission must not hear of it a whole wait late.
+        while (look.Ticket.Status == QueueStatus.Waiting && until > clock.GetUtcNow())
         {
-            if (first == QueueStatus.Waiting)
+            var woken = await Park(onSale, shardNumber, look, until);
+            if (woken == Wake.Removed || await shard.Look(onSale, userId) is not { } again)
             {
-                var woken = await Park(onSale, shardNumber, look, until);
-                if (woken == Wake.Removed || await shard.Look(onSale, userId) is not { } again)
-                {
-                    return null;
-                }
-
-                look = again;
-                if (woken == Wake.TimeUp)
-                {
-                    break;
-                }
+                return null;
             }
-            else
-            {
-                // Admitted: the next change is the pass running out.
-                var untilExpiry = look.Ticket.Pass!.ExpiresAt - clock.GetUtcNow();
-                await Task.Delay(untilExpiry > TimeSpan.Zero && untilExpiry < remaining ? untilExpiry : remaining, clock);
-                if (await shard.Look(onSale, userId) is not { } again)
-                {
-                    return null;
-                }
 
-                look = again;
+            look = again;
+            if (woken == Wake.TimeUp)
+            {
+                break;
             }
         }
 
