@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Ticketing.Load.Scenarios;
 using Ticketing.Testing;
 
@@ -36,5 +38,30 @@ public sealed class OnsaleScenarioTests
         Assert.Equal(intruders.Requests, intruders.Successes);
         // The silo runs with its default rate limits, and each entrant is a buyer of its own.
         Assert.All(report.Results, run => Assert.True(run.RateLimited == 0, $"{run.Name}: {run.RateLimited} answered 429"));
+    }
+
+    [Fact]
+    public async Task Onsale_PagesWithoutAPollInFlight_HearOfTheirAdmissionAtTheirTurn()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new TicketingApp(database).Start();
+        using var api = new TicketingApi(app.Server.BaseAddress, TicketingApp.SigningKey, connections: 50, app.Server.CreateHandler());
+        // 8 polls at once for 30 pages: at the opening most pages' polls stand for polls parked in the
+        // room until well after their turns, and the room would answer those at the admission.
+        var settings = new OnsaleSettings(Entrants: 40, EarlyShare: 0.75, AdmitPerMinute: 600, MaxPerBuyer: null, Seats: 80, LateRate: 5, InFlight: 24, Joiners: 10, Comparison: false)
+        {
+            OpensIn = TimeSpan.FromSeconds(2),
+            WarmUp = TimeSpan.FromSeconds(1),
+        };
+
+        var report = await Onsale.RunAsync(api, settings, database.ConnectionString, handler: app.Server.CreateHandler());
+
+        var notes = string.Join(Environment.NewLine, report.Notes);
+        Assert.True(report.Safe, notes);
+        Assert.Contains("admission: 40 of 40 joined admitted, 0 never", notes, StringComparison.Ordinal);
+        var learned = Regex.Match(notes, @"pages learned of it p50 (\d+) ms, p99 (\d+) ms later");
+        Assert.True(learned.Success, notes);
+        // Heard at their parked polls' ends instead, they would learn 10 to 20 s late.
+        Assert.True(int.Parse(learned.Groups[2].Value, CultureInfo.InvariantCulture) < 5_000, notes);
     }
 }

@@ -5,7 +5,8 @@ namespace Ticketing.Load.Tests;
 /// <summary>
 /// The harness's pages rest as the storefront's page does: until 20 s
 /// before their turn, at least 10 s and at most two minutes, and otherwise
-/// they long-poll.
+/// they long-poll; the poll that reaches past the opening ends at the page's
+/// own moment after it.
 /// </summary>
 public sealed class PageRestTests
 {
@@ -36,5 +37,20 @@ public sealed class PageRestTests
         Assert.Equal(after, PageRest.JoinedAfterOpening(opensAt.AddSeconds(secondsAfterOpening), opensAt));
         Assert.False(PageRest.JoinedAfterOpening(null, opensAt));
         Assert.False(PageRest.JoinedAfterOpening(opensAt.AddMinutes(1), null));
+    }
+
+    [Theory]
+    [InlineData(-60.0, 7.0, 20)] // long before the opening: a whole wait
+    [InlineData(-10.0, 7.0, 17)] // reaches past the opening: ends at the page's moment, 7 s after it
+    [InlineData(-15.0, 7.0, 20)] // its moment is more than a wait away: the next poll gets there
+    [InlineData(-0.5, 2.0, 3)] // rounded up to whole seconds
+    [InlineData(0.0, 7.0, 20)] // sent at or after the opening: a whole wait
+    [InlineData(3.0, 7.0, 20)]
+    public void APollReachingPastTheOpening_EndsAtThePagesOwnMomentAfterIt(double secondsToOpening, double afterOpening, int waitSeconds)
+    {
+        var opensAt = new DateTimeOffset(2026, 12, 7, 4, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(waitSeconds, PageRest.WaitSeconds(opensAt.AddSeconds(secondsToOpening), opensAt, TimeSpan.FromSeconds(afterOpening)));
+        Assert.Equal(20, PageRest.WaitSeconds(opensAt.AddSeconds(secondsToOpening), null, TimeSpan.FromSeconds(afterOpening)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -222,6 +223,49 @@ public sealed partial class StorefrontJourneyTests(WebWorld world) : IClassFixtu
         Assert.True(rested >= TimeSpan.FromSeconds(9.5), $"The look came {rested.TotalSeconds:0.0} s after the join's answer.");
         // Near its turn it long-polls, 20 s at a time, and hears of its admission from that poll.
         Assert.EndsWith("?waitSeconds=20", reads[^1].Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APollReachingPastTheOpening_EndsAtThePagesOwnMomentAfterIt()
+    {
+        var (eventId, _) = await Purchases.EventAsync(world, Unique("Staggered Doors"));
+        var opensAt = DateTimeOffset.UtcNow.AddSeconds(14);
+        (await Purchases.Organizer(world).PutAsJsonAsync($"/api/events/{eventId}/onsale", new { opensAt, admitPerMinute = 60 }))
+            .EnsureSuccessStatusCode();
+        var page = await world.NewPageAsync();
+        // The page's own moment after the opening is drawn at random from 2 to 20 s: pinned here to its earliest.
+        await page.AddInitScriptAsync("Math.random = () => 0;");
+        await Sessions.SignInAsync(page, Id("buyer"), [Roles.Buyer]);
+        await page.GotoAsync($"/?event={eventId}");
+        var room = page.Locator("section.room");
+        var polls = new List<(DateTimeOffset At, string Url)>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "GET" && request.Url.Contains($"/api/events/{eventId}/queue?waitSeconds=", StringComparison.Ordinal))
+            {
+                lock (polls)
+                {
+                    polls.Add((DateTimeOffset.UtcNow, request.Url));
+                }
+            }
+        };
+
+        await room.GetByRole(AriaRole.Button, new() { Name = "Join the waiting room" }).ClickAsync();
+        await Expect(room.GetByRole(AriaRole.Status)).ToContainTextAsync("It is your turn", new() { Timeout = 60_000 });
+
+        (DateTimeOffset At, string Url)[] sent;
+        lock (polls)
+        {
+            sent = [.. polls];
+        }
+
+        // The poll sent before the opening that reaches past it asks to wait only until 2 s after the opening, not 20 s.
+        var across = sent.Where(poll => poll.At < opensAt).Select(poll => (poll.At, Seconds: int.Parse(poll.Url[(poll.Url.LastIndexOf('=') + 1)..], CultureInfo.InvariantCulture)))
+            .Where(poll => poll.At.AddSeconds(poll.Seconds) > opensAt).ToArray();
+        var poll = Assert.Single(across);
+        Assert.True(poll.Seconds < 20, $"It asked {poll.Seconds} s.");
+        var ends = poll.At.AddSeconds(poll.Seconds) - opensAt;
+        Assert.InRange(ends, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Npgsql;
 using Spectre.Console;
 using Ticketing.Load.Transports;
 
@@ -216,6 +217,7 @@ public sealed class Onsale : IDisposable
         var sampler = Task.Run(() => SampleAsync(sampling.Token));
         var firstMinuteCpu = Task.Run(() => FirstMinuteCpuAsync(opensAt));
         var lateJoining = Task.Run(() => JoinLateAsync(pages, openingTicks));
+        var drawWatch = Task.Run(() => WatchTheDrawAsync(pages, opensAt, sampling.Token));
 
         var admittingFor = TimeSpan.FromMinutes(settings.Entrants / (double)settings.AdmitPerMinute);
         var deadline = opensAt + admittingFor * 1.5 + TimeSpan.FromMinutes(1);
@@ -227,6 +229,7 @@ public sealed class Onsale : IDisposable
 
         // Every step below is bounded: a run reports what did not finish rather than waiting on it.
         await SettleAsync("late joins", lateJoining, SettleWithin, notes);
+        await SettleAsync("the draw's turns", drawWatch, SettleWithin, notes);
         Stage = "stopping the waiting pages";
         var pollsLeft = await pages.StopAsync(SettleWithin);
         if (pollsLeft > 0)
@@ -392,6 +395,46 @@ public sealed class Onsale : IDisposable
         pages.Take(entrant, answer);
     }
 
+    /// <summary>
+    /// Once the room has stored its opening, each early page's turn at the
+    /// on-sale's rate, replayed from the stored seed as an audit would
+    /// (<see cref="StoredQueueOrder.Rank"/>): a page whose poll is parked in
+    /// the room when its turn comes hears of its admission then
+    /// (<see cref="WaitingPages.Drawn"/>).
+    /// </summary>
+    private async Task WatchTheDrawAsync(WaitingPages pages, DateTimeOffset opensAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Max(TimeSpan.Zero, opensAt - DateTimeOffset.UtcNow), cancellationToken);
+            await using var database = NpgsqlDataSource.Create(connectionString);
+            while (true)
+            {
+                await using var command = database.CreateCommand("SELECT seed, opened_at FROM ticketing.queue_openings WHERE event_id = @event_id");
+                command.Parameters.AddWithValue("event_id", eventId);
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                {
+                    if (await reader.ReadAsync(cancellationToken))
+                    {
+                        var (seed, openedAt) = (reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<DateTimeOffset>(1));
+                        var step = TimeSpan.FromMinutes(1.0 / settings.AdmitPerMinute);
+                        pages.Drawn(entrants.Where(e => e.Early && e.Joined)
+                            .OrderBy(e => StoredQueueOrder.Rank(seed, e.UserId))
+                            .Select((e, i) => (e, openedAt + step * i))
+                            .ToArray());
+                        return;
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended first: the pages long-polled throughout, as they do until they know the room has drawn.
+        }
+    }
+
     /// <summary>The late joiners at --late-rate from the opening; each one's lateness counts in its latency.</summary>
     private async Task JoinLateAsync(WaitingPages pages, long openingTicks)
     {
@@ -443,7 +486,6 @@ public sealed class Onsale : IDisposable
 
         if (Interlocked.Increment(ref admissionsSeen) == 1)
         {
-            pages!.Shuffled();
             // Once a pass exists, intruders can try to use it.
             Volatile.Write(ref intruding, Task.Run(IntrudeAsync));
         }

@@ -43,6 +43,15 @@ internal sealed class OnsaleEntrant(int index, string userId, string token, bool
     /// <summary>A waiting answer came nearer the front than the one before: the room has drawn, and estimates hold.</summary>
     public bool LineMoved { get; set; }
 
+    /// <summary>When an early page's turn comes at the on-sale's rate, from the room's stored draw; null before the draw, and for a late page.</summary>
+    public DateTimeOffset? DrawnTurn { get; set; }
+
+    /// <summary>The page's next request stands for its poll parked in the room, and waits until then.</summary>
+    public DateTimeOffset? PollsUntil { get; set; }
+
+    /// <summary>The page's own moment after the opening, where the poll that reaches past the opening ends (2 to 20 s, spread evenly over the pages).</summary>
+    public TimeSpan AfterOpening { get; } = TimeSpan.FromSeconds(2 + 18 * (index * 0.6180339887498949 % 1));
+
     /// <summary>The page has rested and its next request is a look, answered at once.</summary>
     public bool LooksNext { get; set; }
 

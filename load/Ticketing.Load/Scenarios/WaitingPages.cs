@@ -8,25 +8,29 @@ namespace Ticketing.Load.Scenarios;
 /// <summary>
 /// The waiting room's browser pages: each long-polls its place
 /// (<c>GET .../queue?waitSeconds=20</c>, again on each answer) until it is
-/// admitted, as the storefront's page does. One connection per waiting buyer
+/// admitted, as the storefront's page does; the poll that reaches past the
+/// opening ends at the page's own moment 2 to 20 s after it
+/// (<see cref="PageRest.WaitSeconds"/>). One connection per waiting buyer
 /// is more than this machine allows (a process may open 20,000 files), so at
 /// most <c>slots</c> pages poll at once, the ones the room will admit soonest
 /// first (by their last estimate); the others stand for pages whose poll is
 /// parked in the room. The room answers a long-poll early only when the
-/// page's status changes, not its position, so a page learns its shuffled
-/// place when the poll it was waiting on ends: a page that has not heard from
-/// the room since it shuffled (its first admission seen) takes a look (no
-/// <c>waitSeconds</c>: answered at once) when its parked poll would have
-/// ended, its last answer plus a whole number of 20 s, and long-polls from
-/// then on. Pages thus learn their places over the 20 s after the shuffle,
-/// as the storefront's pages do, not all at once. Once a page has seen the
-/// line move, it rests while far from its turn and then looks, as the
-/// storefront's page does (<see cref="PageRest"/>).
+/// page's status changes, not its position, so a page learns its drawn
+/// place when the poll it was waiting on ends: once the room has drawn
+/// (<see cref="Drawn"/>), a page that has not heard from it since takes a
+/// look (no <c>waitSeconds</c>: answered at once) when its parked poll would
+/// have ended, and long-polls from then on. A page whose turn comes before
+/// that would have been answered at its admission: it polls for real from a
+/// little before its turn. Once a page has seen the line move, it rests while
+/// far from its turn and then looks, as the storefront's page does
+/// (<see cref="PageRest"/>).
 /// </summary>
 internal sealed class WaitingPages : IAsyncDisposable
 {
-    private const int LongPollSeconds = 20;
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long before its drawn turn a page's parked poll is taken up for real: admission steps come on whole rounds, a little either side of the rate.</summary>
+    private static readonly TimeSpan BeforeDrawnTurn = TimeSpan.FromSeconds(3);
 
     private readonly Transport silo;
     private readonly string queuePath;
@@ -71,12 +75,32 @@ internal sealed class WaitingPages : IAsyncDisposable
     /// <summary>The on-sale's opening, once set for the run: a place taken 2 s after it is never drawn (<see cref="PageRest"/>).</summary>
     public DateTimeOffset? OpensAt { get; set; }
 
-    /// <summary>The room has admitted someone, so it has shuffled: what pages hear from now on is their shuffled place.</summary>
-    public void Shuffled()
+    /// <summary>
+    /// The room has drawn, and when each early page's turn comes at the
+    /// on-sale's rate, replayed from the stored seed as an audit would: a page
+    /// whose turn comes while its poll is parked in the room is answered
+    /// there at its admission, so it polls for real from a little before its
+    /// turn until its parked poll would have ended.
+    /// </summary>
+    public void Drawn(IEnumerable<(OnsaleEntrant Entrant, DateTimeOffset Turn)> turns)
     {
+        foreach (var (entrant, turn) in turns)
+        {
+            entrant.DrawnTurn = turn;
+        }
+
         lock (gate)
         {
+            // What pages hear from now on is their drawn place.
             shuffledAt ??= DateTimeOffset.UtcNow;
+            // The pages waiting for a slot go in the order their parked polls end or their turns come, not the order they queued.
+            var queuedPages = waiting.UnorderedItems.ToArray();
+            waiting.Clear();
+            foreach (var (entrant, (due, turn)) in queuedPages)
+            {
+                var next = entrant.HeardSinceOpening ? due : ParkedPollWakes(entrant, ParkedPollEnds(entrant, shuffledAt!.Value)).UtcTicks;
+                waiting.Enqueue(entrant, (next, turn));
+            }
         }
     }
 
@@ -175,10 +199,17 @@ internal sealed class WaitingPages : IAsyncDisposable
     {
         if (ParkedPollEnds(entrant) is { } end && end > DateTimeOffset.UtcNow)
         {
-            // Its poll is still parked in the room: the page hears nothing before it ends.
-            slots.Release();
-            _ = EnqueueAtAsync(entrant, end);
-            return;
+            // Its poll is still parked in the room: the page hears nothing before it ends, or its admission.
+            var wake = ParkedPollWakes(entrant, end);
+            if (wake > DateTimeOffset.UtcNow)
+            {
+                slots.Release();
+                _ = EnqueueAtAsync(entrant, wake);
+                return;
+            }
+
+            // Its turn is near: the poll parked in the room would be answered at the admission.
+            entrant.PollsUntil = end;
         }
 
         // The slot is given back only once the answer is taken: when the pages are disposed, no admission is still on its way.
@@ -255,7 +286,8 @@ internal sealed class WaitingPages : IAsyncDisposable
         DateTimeOffset shuffled;
         lock (gate)
         {
-            if (shuffledAt is not { } at || entrant.HeardSinceOpening)
+            // A page that joined after the opening polls for real: there are few of them, resting mostly.
+            if (shuffledAt is not { } at || entrant.HeardSinceOpening || !entrant.Early)
             {
                 return null;
             }
@@ -263,9 +295,23 @@ internal sealed class WaitingPages : IAsyncDisposable
             shuffled = at;
         }
 
-        var poll = TimeSpan.FromSeconds(LongPollSeconds);
-        return entrant.LastAnswered + Math.Ceiling((shuffled - entrant.LastAnswered) / poll) * poll;
+        return ParkedPollEnds(entrant, shuffled);
     }
+
+    private DateTimeOffset ParkedPollEnds(OnsaleEntrant entrant, DateTimeOffset shuffled)
+    {
+        var end = entrant.LastAnswered;
+        while (end < shuffled)
+        {
+            end += TimeSpan.FromSeconds(PageRest.WaitSeconds(end, OpensAt, entrant.AfterOpening));
+        }
+
+        return end;
+    }
+
+    /// <summary>When a page whose poll is parked until <paramref name="end"/> must be polling for real: a little before its drawn turn when that comes first.</summary>
+    private static DateTimeOffset ParkedPollWakes(OnsaleEntrant entrant, DateTimeOffset end) =>
+        entrant.DrawnTurn is { } turn && turn - BeforeDrawnTurn < end ? turn - BeforeDrawnTurn : end;
 
     private void Enqueue(OnsaleEntrant entrant, DateTimeOffset now)
     {
@@ -282,6 +328,13 @@ internal sealed class WaitingPages : IAsyncDisposable
     /// <summary>How long a page's poll may wait; null for a look, answered at once.</summary>
     private int? WaitSeconds(OnsaleEntrant entrant)
     {
+        if (entrant.PollsUntil is { } until)
+        {
+            // Stands for the poll parked in the room: it waits as long as that one had left.
+            entrant.PollsUntil = null;
+            return (int)Math.Clamp(Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds), 1, PageRest.LongPoll.TotalSeconds);
+        }
+
         if (entrant.LooksNext)
         {
             entrant.LooksNext = false;
@@ -292,9 +345,9 @@ internal sealed class WaitingPages : IAsyncDisposable
 
         lock (gate)
         {
-            if (shuffledAt is null || entrant.HeardSinceOpening)
+            if (shuffledAt is null || entrant.HeardSinceOpening || !entrant.Early)
             {
-                return LongPollSeconds;
+                return PageRest.WaitSeconds(DateTimeOffset.UtcNow, OpensAt, entrant.AfterOpening);
             }
         }
 

@@ -21,6 +21,9 @@ const JoinedAfterOpeningMs = 2_000;
 const ShortestRestMs = 10_000;
 const LongestRestMs = 120_000;
 
+/** The longest a poll asks the waiting room to wait. */
+const LongPollMs = 20_000;
+
 export async function eventPage(main, eventId) {
   await new EventPage(main, eventId).open();
 }
@@ -39,6 +42,8 @@ class EventPage {
     this.warned = new Set(); // holds whose last minute was announced
     this.waiting = false; // the page is waiting in line: polling or resting
     this.lineMoved = false; // a waiting answer came nearer the front: the room has drawn its places
+    // This page's own moment after the opening, 2 to 20 s, for the poll that reaches past it.
+    this.afterOpeningMs = 2_000 + Math.random() * 18_000;
     this.refreshing = false;
     this.left = false; // off to payment: nothing more to update
     this.announcer = announcer();
@@ -541,7 +546,7 @@ class EventPage {
         }
 
         const asked = Date.now();
-        const path = rest > 0 ? this.queuePath : `${this.queuePath}?waitSeconds=20`;
+        const path = rest > 0 ? this.queuePath : `${this.queuePath}?waitSeconds=${this.pollSeconds()}`;
         let ticket;
         try {
           ticket = await retrying(() => api("GET", path), this.roomWaits);
@@ -602,6 +607,24 @@ class EventPage {
 
     const rest = ((this.queue.position - 1) * 60_000) / this.onSale.admitPerMinute - NearTurnMs;
     return rest < ShortestRestMs ? 0 : Math.min(rest, LongestRestMs);
+  }
+
+  /**
+   * How long a poll asks to wait, in seconds: 20, except that a poll sent
+   * before the opening ends at this page's own moment after it when that
+   * comes sooner. Every page of the room hears its drawn place when its poll
+   * ends; without this they would all hear it within the few seconds they
+   * joined in, one answer and one request each, together.
+   */
+  pollSeconds() {
+    if (!this.onSale) {
+      return LongPollMs / 1000;
+    }
+
+    const opensAt = Date.parse(this.onSale.opensAt);
+    const now = Date.now();
+    const left = opensAt + this.afterOpeningMs - now;
+    return now < opensAt && left <= LongPollMs ? Math.max(1, Math.ceil(left / 1000)) : LongPollMs / 1000;
   }
 
   /** The waiting room answered that it has no place for the buyer: the on-sale was removed or replaced. */
