@@ -98,7 +98,7 @@ internal sealed class WaitingPages : IAsyncDisposable
             waiting.Clear();
             foreach (var (entrant, (due, turn)) in queuedPages)
             {
-                var next = entrant.HeardSinceOpening ? due : ParkedPollWakes(entrant, ParkedPollEnds(entrant, shuffledAt!.Value)).UtcTicks;
+                var next = entrant.HeardSinceOpening || !entrant.Early ? due : ParkedPollWakes(entrant, ParkedPollEnds(entrant, shuffledAt!.Value)).UtcTicks;
                 waiting.Enqueue(entrant, (next, turn));
             }
         }
