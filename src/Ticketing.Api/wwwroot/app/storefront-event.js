@@ -228,7 +228,8 @@ class EventPage {
       card.select.value = String(Math.min(chosen, most));
     }
 
-    card.button.textContent = held ? "Change hold" : "Hold tickets";
+    // A refresh while the buyer's hold is on its way (or waiting out a 429) keeps the button saying so.
+    card.button.textContent = card.holding ? "Holding…" : held ? "Change hold" : "Hold tickets";
     card.note.textContent = blocked
       ? blocked
       : most < 1
@@ -277,6 +278,7 @@ class EventPage {
       return;
     }
 
+    card.holding = true;
     card.button.disabled = true;
     card.button.textContent = "Holding…";
     const headers = { "Idempotency-Key": newKey() };
@@ -295,6 +297,7 @@ class EventPage {
     } catch (problem) {
       await this.holdRefused(problem, card, tier, quantity);
     } finally {
+      card.holding = false;
       card.button.disabled = false;
       card.button.textContent = this.holds.has(tierId) ? "Change hold" : "Hold tickets";
       await this.refresh();
