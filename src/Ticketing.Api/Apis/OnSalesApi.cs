@@ -98,10 +98,11 @@ internal static class OnSalesApi
 
     /// <summary>Get (or wait for) one's place in the waiting room</summary>
     /// <remarks>
-    /// The caller's place. With <c>waitSeconds</c> (1 to 20) the answer comes
-    /// as soon as its status changes (admitted, expired, the on-sale removed),
-    /// and otherwise after that many seconds, with the position and estimate
-    /// as they then are: a page waits with one request at a time.
+    /// The caller's place. With <c>waitSeconds</c> (1 to 20) a waiting buyer is
+    /// answered as soon as they are admitted (or the on-sale is removed), and
+    /// otherwise after that many seconds, with the position and estimate as
+    /// they then are; a buyer who no longer waits is answered at once. A page
+    /// waits with one request at a time.
     /// </remarks>
     public static async Task<Results<Ok<QueueTicketResponse>, ProblemHttpResult>> GetQueueTicket(
         Guid eventId, int? waitSeconds, ClaimsPrincipal user, IGrainFactory grains, QueueWatch watch, OnSaleRulesCache rules)
