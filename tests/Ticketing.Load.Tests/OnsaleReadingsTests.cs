@@ -49,6 +49,47 @@ public sealed class OnsaleReadingsTests
     }
 
     [Fact]
+    public void SiloHoldTimes_AddUpTheHoldRoutesAnswers_AndTellTheP99sBucket()
+    {
+        const string before = """
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/holds/",le="0.025"} 90
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/holds/",le="0.05"} 95
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/holds/",le="+Inf"} 100
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/orders/",le="+Inf"} 7
+            """;
+        const string after = """
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/holds/",le="0.025"} 980
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/holds/",le="0.05"} 1090
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="201",http_route="/api/holds/",le="+Inf"} 1100
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="409",http_route="/api/holds/",le="0.025"} 100
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="409",http_route="/api/holds/",le="0.05"} 100
+            http_server_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="409",http_route="/api/holds/",le="+Inf"} 100
+            http_server_request_duration_seconds_bucket{http_request_method="DELETE",http_response_status_code="204",http_route="/api/holds/",le="+Inf"} 50
+            """;
+
+        var window = SiloHoldTimes.FromMetrics(after).Since(SiloHoldTimes.FromMetrics(before));
+
+        Assert.Equal(1_100, window.Count);
+        Assert.Equal(0.05, window.P99AtMostSeconds());
+        Assert.Equal(990 / 1_100.0, window.ShareWithin(0.025));
+        Assert.Equal("p99 at most 50 ms over 1100, 90.0% within 25 ms", window.ToString());
+        Assert.Equal("no holds", SiloHoldTimes.FromMetrics("process_cpu_seconds_total 3").ToString());
+    }
+
+    [Fact]
+    public void ThreadPoolQueueFromMetrics_ReadsTheQueuesLength()
+    {
+        const string metrics = """
+            # TYPE dotnet_thread_pool_queue_length_total gauge
+            dotnet_thread_pool_queue_length_total{otel_scope_name="System.Runtime"} 2718 1764900000000
+            dotnet_thread_pool_queue_length_seconds 5
+            """;
+
+        Assert.Equal(2_718, SiloMemory.ThreadPoolQueueFromMetrics(metrics));
+        Assert.Null(SiloMemory.ThreadPoolQueueFromMetrics("process_cpu_seconds_total 3"));
+    }
+
+    [Fact]
     public void QueueAnswer_Admitted_CarriesThePassAndWhen()
     {
         var answer = QueueAnswer.Parse("""

@@ -216,6 +216,8 @@ public sealed class Onsale : IDisposable
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(() => SampleAsync(sampling.Token));
         var firstMinuteCpu = Task.Run(() => FirstMinuteCpuAsync(opensAt));
+        var firstMinuteSiloHolds = Task.Run(() => FirstMinuteSiloHoldsAsync(opensAt));
+        var openingSeconds = Task.Run(() => OpeningSecondsAsync(opensAt));
         var lateJoining = Task.Run(() => JoinLateAsync(pages, openingTicks));
         var drawWatch = Task.Run(() => WatchTheDrawAsync(pages, opensAt, sampling.Token));
 
@@ -272,6 +274,8 @@ public sealed class Onsale : IDisposable
         notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
             + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)} (0 to 20 s {P99(holdsFirstMinuteThirds[0], stepShape, measured)}, 20 to 40 s {P99(holdsFirstMinuteThirds[1], stepShape, measured)}, 40 to 60 s {P99(holdsFirstMinuteThirds[2], stepShape, measured)}), after it {P99(holdsLaterWhileFull, stepShape, measured)}");
+        notes.Add(SiloHoldsNote(await firstMinuteSiloHolds));
+        notes.Add(await openingSeconds);
         notes.Add(UnpausedHoldNote(holdsWhileFullUnpaused.Result("  hold while full, the load generator not paused", stepShape, measured), holdWhileFull.Requests, generatorPausedFrom));
         if (await firstMinuteCpu is var (atOpening, minuteLater, admittedInMinute) && cpu is not null)
         {
@@ -301,6 +305,73 @@ public sealed class Onsale : IDisposable
             : "checkout: hold, order, pay at the Stripe emulator (pm_card_visa), wait for the tickets (waitWhile=awaiting_payment,paid)");
         return new OnsaleReport(results, notes, safe);
     }
+
+    /// <summary>The silo's own timing of holds in each 20 s of the first minute after the opening; null where its metrics could not be read.</summary>
+    private async Task<SiloHoldTimes?[]> FirstMinuteSiloHoldsAsync(DateTimeOffset opensAt)
+    {
+        var readings = new SiloHoldTimes?[4];
+        for (var i = 0; i < readings.Length; i++)
+        {
+            await Task.Delay(Max(TimeSpan.Zero, opensAt + TimeSpan.FromSeconds(20 * i) - DateTimeOffset.UtcNow));
+            readings[i] = await memory.ReadHoldTimesAsync();
+        }
+
+        return [.. readings.Zip(readings.Skip(1), (from, to) => from is null || to is null ? null : to.Since(from))];
+    }
+
+    /// <summary>
+    /// Where the 20 s from the opening go, read each second: the silo's and the
+    /// load generator's thread pools' queues (work waiting for a thread in
+    /// either delays every request the harness times), the cores each process
+    /// used, and what PostgreSQL's backends were doing.
+    /// </summary>
+    private async Task<string> OpeningSecondsAsync(DateTimeOffset opensAt)
+    {
+        var silos = new List<long>();
+        var generator = new List<long>();
+        var backends = new List<PostgresBackends>();
+        var siloThreads = new List<long>();
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        CpuReading? cpuFrom = null;
+        var from = Stopwatch.GetTimestamp();
+        for (var second = 0; second < 20; second++)
+        {
+            await Task.Delay(Max(TimeSpan.Zero, opensAt + TimeSpan.FromSeconds(second) - DateTimeOffset.UtcNow));
+            if (second == 0)
+            {
+                cpuFrom = cpu?.Read();
+                from = Stopwatch.GetTimestamp();
+            }
+
+            generator.Add(ThreadPool.PendingWorkItemCount);
+            var (queued, threads) = await memory.ReadThreadPoolAsync();
+            silos.AddRange(queued is { } length ? [length] : []);
+            siloThreads.AddRange(threads is { } count ? [count] : []);
+
+            if (await PostgresBackends.ReadAsync(database) is { } read)
+            {
+                backends.Add(read);
+            }
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(from).TotalSeconds;
+        // CPU readings count clock ticks, 100 a second.
+        string Cores(long ticks) => (ticks / 100.0 / seconds).ToString("0.00", CultureInfo.InvariantCulture);
+        var cores = cpu is not null && cpuFrom is { } start && cpu.Read() is var end && seconds > 0
+            ? $"cores used in those seconds: silo {Cores(end.Silo - start.Silo)}, PostgreSQL {Cores(end.PostgreSql - start.PostgreSql)}, Stripe emulator {Cores(end.Emulator - start.Emulator)}, load generator {Cores(end.LoadGenerator - start.LoadGenerator)}, idle {Cores(end.Idle - start.Idle)}; "
+            : "";
+        return $"thread pools' queues in the 20 s from the opening (work items waiting for a thread, read each second): silo {Spread(silos)} with {Spread(siloThreads)} threads; load generator {Spread(generator)}; {cores}"
+            + $"PostgreSQL's backends then (read each second): connected {Spread([.. backends.Select(b => b.Connected)])}, running a statement {Spread([.. backends.Select(b => b.Active)])}, "
+            + $"of them waiting for a lock {Spread([.. backends.Select(b => b.OnLocks)])}, for an internal lock {Spread([.. backends.Select(b => b.OnInternalLocks)])}, for I/O {Spread([.. backends.Select(b => b.OnIo)])}; "
+            + $"waits seen: {PostgresBackends.WaitsSeen(backends)}";
+
+        static string Spread(List<long> samples) =>
+            samples.Count == 0 ? "not read" : $"median {samples.Order().ElementAt(samples.Count / 2)}, most {samples.Max()} ({samples.Count} reads)";
+    }
+
+    private static string SiloHoldsNote(SiloHoldTimes?[] thirds) =>
+        "holds as the silo timed them (its request-duration histogram: from the first middleware to the answer, without waiting to be read), first minute after the opening: "
+        + string.Join(", ", thirds.Select((third, i) => $"{20 * i} to {20 * (i + 1)} s {third?.ToString() ?? "not read"}"));
 
     /// <summary>
     /// CPU readings at the opening and a minute after it, with the admissions
