@@ -16,8 +16,8 @@ public sealed class OnsaleReadingsTests
             dotnet_gc_heap_total_allocated_bytes 9000
             """;
 
-        Assert.Equal(3_500, SiloMemory.HeapFromMetrics(metrics));
-        Assert.Null(SiloMemory.HeapFromMetrics("process_cpu_seconds_total 3"));
+        Assert.Equal(3_500, SiloMetrics.HeapFromMetrics(metrics));
+        Assert.Null(SiloMetrics.HeapFromMetrics("process_cpu_seconds_total 3"));
     }
 
     [Fact]
@@ -38,8 +38,8 @@ public sealed class OnsaleReadingsTests
             dotnet_gc_heap_total_allocated_bytes_total 2.512001440e9
             """;
 
-        var first = SiloMemory.GcFromMetrics(before);
-        var second = SiloMemory.GcFromMetrics(after);
+        var first = SiloMetrics.GcFromMetrics(before);
+        var second = SiloMetrics.GcFromMetrics(after);
 
         Assert.Equal(new GcReading(10, 3, 2, 1.5, 2_012_001_440), first);
         Assert.Equal(new GcReading(16, 5, 2, 2.3, 2_512_001_440), second);
@@ -85,8 +85,8 @@ public sealed class OnsaleReadingsTests
             dotnet_thread_pool_queue_length_seconds 5
             """;
 
-        Assert.Equal(2_718, SiloMemory.ThreadPoolQueueFromMetrics(metrics));
-        Assert.Null(SiloMemory.ThreadPoolQueueFromMetrics("process_cpu_seconds_total 3"));
+        Assert.Equal(2_718, SiloMetrics.ThreadPoolQueueFromMetrics(metrics));
+        Assert.Null(SiloMetrics.ThreadPoolQueueFromMetrics("process_cpu_seconds_total 3"));
     }
 
     [Fact]

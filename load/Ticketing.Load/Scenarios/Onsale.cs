@@ -70,7 +70,7 @@ public sealed class Onsale : IDisposable
     private readonly string stripeKey;
     private readonly OnsaleSettings settings;
     private readonly string connectionString;
-    private readonly SiloMemory memory;
+    private readonly SiloMetrics siloMetrics;
     private readonly CpuAccount? cpu;
     private readonly string organizerToken;
 
@@ -116,7 +116,7 @@ public sealed class Onsale : IDisposable
     /// </summary>
     private readonly SemaphoreSlim checkoutSlots;
 
-    private Onsale(TicketingApi api, Transport silo, Transport? stripe, string stripeKey, OnsaleSettings settings, string connectionString, SiloMemory memory, CpuAccount? cpu)
+    private Onsale(TicketingApi api, Transport silo, Transport? stripe, string stripeKey, OnsaleSettings settings, string connectionString, SiloMetrics siloMetrics, CpuAccount? cpu)
     {
         this.api = api;
         this.silo = silo;
@@ -124,7 +124,7 @@ public sealed class Onsale : IDisposable
         this.stripeKey = stripeKey;
         this.settings = settings;
         this.connectionString = connectionString;
-        this.memory = memory;
+        this.siloMetrics = siloMetrics;
         this.cpu = cpu;
         organizerToken = api.Token(TicketingApi.Organizer, "organizer");
         checkoutSlots = new SemaphoreSlim(CheckoutReserve);
@@ -149,8 +149,8 @@ public sealed class Onsale : IDisposable
     {
         using Transport silo = handler is null ? new LeanTransport(api.Target) : new HttpTransport(api.Target, handler);
         using var stripe = stripeUrl is null ? null : new LeanTransport(stripeUrl);
-        using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null, handler);
-        using var run = new Onsale(api, silo, stripe, stripeKey, settings, connectionString, memory, cpu);
+        using var siloMetrics = new SiloMetrics(api.Target, handler is null ? siloPid : null, handler);
+        using var run = new Onsale(api, silo, stripe, stripeKey, settings, connectionString, siloMetrics, cpu);
         return await run.RunAsync();
     }
 
@@ -171,7 +171,7 @@ public sealed class Onsale : IDisposable
         }).ToArray();
         AnsiConsole.MarkupLineInterpolated($"[bold]onsale[/]: {settings.Entrants} entrants, {settings.EarlyCount} before the opening, then {settings.LateRate}/s; admitting {settings.AdmitPerMinute}/min; {settings.Seats} seats, at most {settings.MaxPerBuyer?.ToString(CultureInfo.InvariantCulture) ?? "any"} a buyer");
 
-        var beforeJoins = await memory.ReadAsync();
+        var beforeJoins = await siloMetrics.ReadMemoryAsync();
         var pollSlots = Math.Max(1, settings.InFlight - settings.Joiners - CheckoutReserve);
         var pages = new WaitingPages(silo, QueuePath, pollSlots, passLifetime, settings.AdmitPerMinute, Ended);
         this.pages = pages;
@@ -180,7 +180,7 @@ public sealed class Onsale : IDisposable
 
         // Early joiners: as fast as the silo takes them.
         var joinsStarted = Stopwatch.GetTimestamp();
-        var gcBeforeJoins = await memory.ReadGcAsync();
+        var gcBeforeJoins = await siloMetrics.ReadGcAsync();
         var cpuBefore = cpu?.Read();
         var nextEarly = -1;
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Joiners)).Select(_ => Task.Run(async () =>
@@ -201,8 +201,8 @@ public sealed class Onsale : IDisposable
 
         var (countedBeforeOpening, _) = await ReadOnSaleAsync();
         var waitingBeforeOpening = entrants.Count(e => e.Joined);
-        var everyoneWaiting = await memory.ReadAsync();
-        var gcAfterJoins = await memory.ReadGcAsync();
+        var everyoneWaiting = await siloMetrics.ReadMemoryAsync();
+        var gcAfterJoins = await siloMetrics.ReadGcAsync();
         var gcJoinsTime = Stopwatch.GetElapsedTime(joinsStarted);
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
@@ -210,7 +210,7 @@ public sealed class Onsale : IDisposable
         pages.OpensAt = opensAt;
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
         Interlocked.Exchange(ref openedTicks, openingTicks);
-        var gcAtOpening = await memory.ReadGcAsync();
+        var gcAtOpening = await siloMetrics.ReadGcAsync();
         var openingRead = Stopwatch.GetTimestamp();
         var generatorPausedFrom = GC.GetTotalPauseDuration();
         using var sampling = new CancellationTokenSource();
@@ -244,7 +244,7 @@ public sealed class Onsale : IDisposable
         await sampling.CancelAsync();
         await SettleAsync("the on-sale sampler", sampler, SettleWithin, notes);
         var measured = DateTimeOffset.UtcNow - opensAt;
-        var gcAfterAdmissions = await memory.ReadGcAsync();
+        var gcAfterAdmissions = await siloMetrics.ReadGcAsync();
 
         results.Add(lateJoins.Result($"onsale: joins after the opening ({settings.LateRate.ToString(CultureInfo.InvariantCulture)}/s)", new LoadShape(settings.Joiners, settings.LateRate, measured, TimeSpan.Zero), TimeSpan.FromSeconds((settings.Entrants - settings.EarlyCount) / settings.LateRate)));
         var stepShape = new LoadShape(settings.Entrants, null, measured, TimeSpan.Zero);
@@ -313,7 +313,7 @@ public sealed class Onsale : IDisposable
         for (var i = 0; i < readings.Length; i++)
         {
             await Task.Delay(Max(TimeSpan.Zero, opensAt + TimeSpan.FromSeconds(20 * i) - DateTimeOffset.UtcNow));
-            readings[i] = await memory.ReadHoldTimesAsync();
+            readings[i] = await siloMetrics.ReadHoldTimesAsync();
         }
 
         return [.. readings.Zip(readings.Skip(1), (from, to) => from is null || to is null ? null : to.Since(from))];
@@ -344,7 +344,7 @@ public sealed class Onsale : IDisposable
             }
 
             generator.Add(ThreadPool.PendingWorkItemCount);
-            var (queued, threads) = await memory.ReadThreadPoolAsync();
+            var (queued, threads) = await siloMetrics.ReadThreadPoolAsync();
             silos.AddRange(queued is { } length ? [length] : []);
             siloThreads.AddRange(threads is { } count ? [count] : []);
 
@@ -763,7 +763,7 @@ public sealed class Onsale : IDisposable
                 var (waiting, _) = await ReadOnSaleAsync(cancellationToken);
                 Interlocked.Exchange(ref waitingNow, waiting);
                 InterlockedMax(ref peakWaiting, waiting);
-                InterlockedMax(ref peakResidentBytes, memory.ResidentBytes() ?? 0);
+                InterlockedMax(ref peakResidentBytes, siloMetrics.ResidentBytes() ?? 0);
                 await Task.Delay(SampleEvery, cancellationToken);
             }
         }

@@ -28,7 +28,7 @@ public static class WaitingMemory
     public static async Task<(RunResult Result, List<string> Notes)> RunAsync(
         TicketingApi api, int waiting, string connectionString, int? siloPid, HttpMessageHandler? handler = null, int settleReadings = 12)
     {
-        using var memory = new SiloMemory(api.Target, handler is null ? siloPid : null, handler);
+        using var memory = new SiloMetrics(api.Target, handler is null ? siloPid : null, handler);
         var eventId = (await api.GetTierAsync(await api.CreateTierAsync("Waiting room memory", capacity: 1000))).GetProperty("eventId").GetGuid();
         // Opening an hour ahead while the rows are written, then moved to now: one admission a minute leaves the line whole while it is measured.
         await PutOnSaleAsync(api, eventId, DateTimeOffset.UtcNow.AddHours(1));
@@ -85,13 +85,13 @@ public static class WaitingMemory
     }
 
     /// <summary>The silo's memory once two readings a few seconds apart agree within 2 % (or after <paramref name="readings"/> more): collections have run since the last change.</summary>
-    private static async Task<MemoryReading> SettledAsync(SiloMemory memory, int readings)
+    private static async Task<MemoryReading> SettledAsync(SiloMetrics memory, int readings)
     {
-        var last = await memory.ReadAsync();
+        var last = await memory.ReadMemoryAsync();
         for (var i = 0; i < readings; i++)
         {
             await Task.Delay(TimeSpan.FromSeconds(5));
-            var next = await memory.ReadAsync();
+            var next = await memory.ReadMemoryAsync();
             if (next.HeapBytes is { } heap && last.HeapBytes is { } previous && Math.Abs(heap - previous) <= previous / 50)
             {
                 return next;
