@@ -9,6 +9,7 @@
 #   scripts/bench.sh --scenario onsale-race --users 100 --capacity 50
 #   scripts/bench.sh --scenario checkout --users 100 --duration 20
 #   scripts/bench.sh --scenario onsale --entrants 100000
+#   scripts/bench.sh --scenario room-look --users 100 --duration 20
 #
 # Every option after the script name goes to load/Ticketing.Load (see --help).
 set -euo pipefail

@@ -10,8 +10,8 @@ if (Console.IsOutputRedirected)
 }
 
 var target = new Option<string>("--target") { Description = "Base URL of the API silo.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout | onsale | waiting-memory", Required = true };
-scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout", "onsale", "waiting-memory");
+var scenario = new Option<string>("--scenario") { Description = "hot-tier | baseline | onsale-race | scan | checkout | onsale | waiting-memory | room-look", Required = true };
+scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "checkout", "onsale", "waiting-memory", "room-look");
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
@@ -94,6 +94,11 @@ root.SetAction(async parsed =>
                     $"hot-tier / baseline throughput: {results[1].Throughput / results[0].Throughput:0.0}x (target >= 20x); hot-tier p99 {results[1].P99Ms:0.0} ms (target < 25 ms)"));
             }
 
+            break;
+        case "room-look":
+            results.Add(await RoomLook.RunAsync(api, shape, cpu));
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"room-look: {results[0].Throughput:0} looks/s, p99 {results[0].P99Ms:0.0} ms; silo CPU a look {results[0].Cpu?.Silo:0} us"));
             break;
         case "scan":
             if (!parsed.GetValue(noBaseline))

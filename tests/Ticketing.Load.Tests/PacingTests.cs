@@ -43,6 +43,23 @@ public sealed class PacingTests
     }
 
     [Fact]
+    public async Task RoomLook_OnASiloAsShipped_IsNeverRateLimited_AndEveryLookFindsAPlace()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var settings = new TicketingApp(database);
+        await using var silo = await SiloProcess.StartAsync(settings.Settings, TimeSpan.FromSeconds(60));
+        using var api = new TicketingApi(silo.Address, TicketingApp.SigningKey, Short.Users);
+
+        // Fewer joined beforehand than the run needs: the rest join in their first step.
+        var run = await RoomLook.RunAsync(api, Short, cpu: null, joinedBeforehand: 30);
+
+        Assert.True(run.Failures.Count == 0, $"failures: {string.Join(", ", run.Failures)}");
+        Assert.Equal(0, run.RateLimited);
+        Assert.Equal(run.Requests, run.Successes);
+        Assert.True(run.Identities > 30, $"{run.Identities} buyers: none joined in its first step");
+    }
+
+    [Fact]
     public async Task Scan_AndItsReference_OnASiloAsShipped_AreNeverRateLimited()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -437,6 +437,9 @@ public sealed class Onsale : IDisposable
     /// <summary>Requests kept for the buyers' checkouts out of --in-flight; the long-polls take the rest.</summary>
     private int CheckoutReserve => Math.Min(1_000, settings.InFlight / 4);
 
+    /// <summary>The warm-up's buyers checking out at once: enough to keep up with the admission rate.</summary>
+    private const int WarmUpBuyers = 200;
+
     private async Task JoinAsync(OnsaleEntrant entrant, WaitingPages pages, LoadRun.Recorder recorder, long? due)
     {
         entrant.JoinSent = Stopwatch.GetTimestamp();
@@ -678,9 +681,10 @@ public sealed class Onsale : IDisposable
         return (status, body);
     }
 
-    /// <summary>The order, then (with the emulator) paying and waiting for the tickets as a buyer's page does.</summary>
-    private async Task<string> CheckoutAsync(string token, List<Guid> holdIds)
+    /// <summary>The order, then (with the emulator) paying and waiting for the tickets as a buyer's page does; timed unless a warm-up's.</summary>
+    private async Task<string> CheckoutAsync(string token, List<Guid> holdIds, bool counted = true)
     {
+        var (orders, payments, tickets) = counted ? (this.orders, this.payments, this.tickets) : (new LoadRun.Recorder(), new LoadRun.Recorder(), new LoadRun.Recorder());
         var placement = JsonSerializer.SerializeToUtf8Bytes(new { holdIds, contact = new { email = "fan@example.com", name = "Fan" } }, Json);
         var (status, order) = await Timed(orders, 201, () => SendSafelyAsync(silo, HttpMethod.Post, "/api/orders", token, placement));
         if (status != 201)
@@ -972,21 +976,64 @@ public sealed class Onsale : IDisposable
         AnsiConsole.MarkupLineInterpolated($"[grey]onsale: warming the silo up for {settings.WarmUp.TotalSeconds:0} s on an event of its own[/]");
         var holdTier = await api.CreateTierAsync("Warm-up, without a queue", capacity: settings.Seats, maxPerOrder: settings.MaxPerOrder);
         eventId = await CreateEventAsync();
-        await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
-        var until = Stopwatch.GetTimestamp() + (long)(settings.WarmUp.TotalSeconds * Stopwatch.Frequency);
+        var warmTier = (await CreateTiersAsync(" (warm-up)"))[0];
         var next = -1;
+        string NextToken() => api.Token($"warm-{eventId.ToString("N")[..8]}-{Interlocked.Increment(ref next)}", "buyer");
+        long Ticks(double share) => Stopwatch.GetTimestamp() + (long)(settings.WarmUp.TotalSeconds * share * Stopwatch.Frequency);
+
+        // First half: an earlier on-sale, open, whose admitted buyers hold with their passes and check out as the run's will.
+        await PutOnSaleAsync(DateTimeOffset.UtcNow);
+        var buyingUntil = Ticks(0.5);
+        await Task.WhenAll(Enumerable.Range(0, WarmUpBuyers).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < buyingUntil)
+            {
+                await WarmUpCheckoutAsync(NextToken(), warmTier, buyingUntil);
+            }
+        })));
+        await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
+
+        // Second half: an on-sale an hour ahead, joined as the early joiners will, and holds without a queue.
+        await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
+        var until = Ticks(0.5);
         var hold = JsonSerializer.SerializeToUtf8Bytes(new { tierId = holdTier, quantity = 1 }, Json);
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Joiners)).Select(_ => Task.Run(async () =>
         {
             while (Stopwatch.GetTimestamp() < until)
             {
-                var token = api.Token($"warm-{eventId.ToString("N")[..8]}-{Interlocked.Increment(ref next)}", "buyer");
+                var token = NextToken();
                 await SendSafelyAsync(silo, HttpMethod.Post, QueuePath, token);
                 await SendSafelyAsync(silo, HttpMethod.Get, QueuePath, token);
                 await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token, hold);
             }
         })));
         await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
+    }
+
+    /// <summary>A warm-up buyer joins, waits for its admission as a page does, holds with its pass and checks out, none of it counted.</summary>
+    private async Task WarmUpCheckoutAsync(string token, Guid tierId, long until)
+    {
+        await SendSafelyAsync(silo, HttpMethod.Post, QueuePath, token);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            var (status, body) = await SendSafelyAsync(silo, HttpMethod.Get, QueuePath + "?waitSeconds=5", token);
+            if (status != 200)
+            {
+                return;
+            }
+
+            if (QueueAnswer.Parse(body) is { Admitted: true, PassToken: { } pass })
+            {
+                var (held, hold) = await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token,
+                    JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 }, Json), [new("Admission-Pass", pass)]);
+                if (held == 201)
+                {
+                    await CheckoutAsync(token, [Id(hold)], counted: false);
+                }
+
+                return;
+            }
+        }
     }
 
     /// <summary>Two tiers sharing --seats, a quarter of them the dearer.</summary>
