@@ -6,15 +6,15 @@ namespace Ticketing.Load.Scenarios;
 /// Looks at the waiting room (<c>GET /api/events/{id}/queue</c>, answered at
 /// once) as fast as buyers who have joined can send them, the room closed
 /// until tomorrow: what one look costs the silo. At an opening every waiting
-/// page is answered once within 20 s, and the harness sends most of those
-/// answers as looks, so this is the price of the opening's first seconds.
-/// Each buyer joins before its first look: enough of them join before the
-/// run, and any more the run needs join in their first step (its time counted).
+/// page is answered once within 20 s, and the on-sale scenario sends most of
+/// those answers as looks. Each buyer joins before its first look: enough of
+/// them join before the run, and any more the run needs join in their first
+/// step (its time counted).
 /// </summary>
 public static class RoomLook
 {
-    /// <summary>Buyers enough for 10,000 looks a second at the silo's queue limit, joined before the run.</summary>
-    public const int JoinedBeforehand = 30_000;
+    /// <summary>Buyers enough for 25,000 looks a second at the silo's queue limit, joined before the run.</summary>
+    public const int JoinedBeforehand = 60_000;
 
     public static async Task<RunResult> RunAsync(TicketingApi api, LoadShape shape, CpuAccount? cpu, int joinedBeforehand = JoinedBeforehand)
     {
