@@ -153,6 +153,33 @@ public sealed class SiloMetrics(Uri target, int? siloPid, HttpMessageHandler? ha
         return null;
     }
 
+    /// <summary>What the silo's JIT has compiled so far; null when its metrics could not be read.</summary>
+    public async Task<JitReading?> ReadJitAsync(CancellationToken cancellationToken = default) =>
+        await MetricsAsync(cancellationToken) is { } text ? JitFromMetrics(text) : null;
+
+    /// <summary>
+    /// <c>dotnet_jit_compiled_methods_total</c> and <c>dotnet_jit_compilation_time_seconds_total</c>:
+    /// every compilation counts, a method promoted to a higher tier again. Null when the series are absent.
+    /// </summary>
+    public static JitReading? JitFromMetrics(string metrics)
+    {
+        long? methods = null;
+        double? seconds = null;
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith("dotnet_jit_compiled_methods_total", StringComparison.Ordinal) && SampleValue(line) is { } count)
+            {
+                methods = (long)count;
+            }
+            else if (line.StartsWith("dotnet_jit_compilation_time_seconds_total", StringComparison.Ordinal) && SampleValue(line) is { } time)
+            {
+                seconds = time;
+            }
+        }
+
+        return methods is { } compiled && seconds is { } compiling ? new JitReading(compiled, compiling) : null;
+    }
+
     /// <summary>The silo's own timing of holds so far; null when its metrics could not be read.</summary>
     public async Task<SiloHoldTimes?> ReadHoldTimesAsync(CancellationToken cancellationToken = default) =>
         await MetricsAsync(cancellationToken) is { } text ? SiloHoldTimes.FromMetrics(text) : null;
@@ -182,6 +209,14 @@ public readonly record struct MemoryReading(long? ResidentBytes, long? HeapBytes
             : "not read";
         return $"resident set {Bytes(resident, before.ResidentBytes, ResidentBytes)}; managed heap at the last collection {Bytes(heap, before.HeapBytes, HeapBytes)}";
     }
+}
+
+/// <summary>Methods the silo's JIT has compiled so far, and the time it spent compiling them.</summary>
+public readonly record struct JitReading(long Methods, double Seconds)
+{
+    /// <summary>"n methods compiled, s of compiling" from <paramref name="before"/> to this reading.</summary>
+    public string Since(JitReading before) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Methods - before.Methods} methods compiled, {(Seconds - before.Seconds) * 1000:0} ms of compiling");
 }
 
 /// <summary>The silo's garbage collections so far, by the generation collected, and the time its threads were paused for them.</summary>

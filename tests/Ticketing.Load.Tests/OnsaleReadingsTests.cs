@@ -90,6 +90,28 @@ public sealed class OnsaleReadingsTests
     }
 
     [Fact]
+    public void JitFromMetrics_ReadsTheMethodsCompiledAndTheTimeSpent()
+    {
+        const string before = """
+            # TYPE dotnet_jit_compiled_methods_total counter
+            dotnet_jit_compiled_methods_total{otel_scope_name="System.Runtime"} 48000 1764900000000
+            dotnet_jit_compiled_il_size_bytes_total{otel_scope_name="System.Runtime"} 9000000
+            dotnet_jit_compilation_time_seconds_total{otel_scope_name="System.Runtime"} 41.25
+            """;
+        const string after = """
+            dotnet_jit_compiled_methods_total 51150
+            dotnet_jit_compilation_time_seconds_total 44.5 1764900000000
+            """;
+
+        var first = SiloMetrics.JitFromMetrics(before);
+        var second = SiloMetrics.JitFromMetrics(after);
+
+        Assert.Equal(new JitReading(48_000, 41.25), first);
+        Assert.Equal("3150 methods compiled, 3250 ms of compiling", second!.Value.Since(first!.Value));
+        Assert.Null(SiloMetrics.JitFromMetrics("dotnet_jit_compiled_methods_total 3"));
+    }
+
+    [Fact]
     public void QueueAnswer_Admitted_CarriesThePassAndWhen()
     {
         var answer = QueueAnswer.Parse("""

@@ -32,6 +32,12 @@ public sealed class OnsaleScenarioTests
         Assert.Contains("admission: 60 of 60 joined admitted, 0 never", notes, StringComparison.Ordinal);
         Assert.Contains("hold p99 in the first minute after the opening", notes, StringComparison.Ordinal);
         Assert.Contains(" (0 to 20 s ", notes, StringComparison.Ordinal);
+        // The warm-up checked out, and lasted until the silo's JIT went quiet (or its limit).
+        var warmUp = Regex.Match(notes, @"warm-up: (\d+) s \(at least 1, then until the silo's JIT was quiet: (still compiling at the limit, )?\d+ methods compiled, \d+ ms of compiling in the last 5 s\); (\d+) warm-up buyers bought");
+        Assert.True(warmUp.Success, notes);
+        Assert.InRange(int.Parse(warmUp.Groups[1].Value, CultureInfo.InvariantCulture), 1, 8);
+        Assert.True(int.Parse(warmUp.Groups[3].Value, CultureInfo.InvariantCulture) > 0, notes);
+        Assert.Matches(@"the silo's JIT in those seconds: \d+ methods compiled", notes);
         Assert.Equal(30, report.Results[0].Successes);
         var intruders = report.Results.Single(r => r.Name.StartsWith("onsale: holds without", StringComparison.Ordinal));
         Assert.True(intruders.Requests > 0);

@@ -132,7 +132,9 @@ public sealed class Onsale : IDisposable
 
     public void Dispose() => checkoutSlots.Dispose();
 
-    private string QueuePath => $"/api/events/{eventId}/queue";
+    private string QueuePath => QueuePathOf(eventId);
+
+    private static string QueuePathOf(Guid eventId) => $"/api/events/{eventId}/queue";
 
     /// <summary>The queue counts as full while at least half the entrants wait in it.</summary>
     private bool QueueFull => Interlocked.Read(ref waitingNow) * 2 >= settings.Entrants;
@@ -159,10 +161,10 @@ public sealed class Onsale : IDisposable
         var results = new List<RunResult>();
         var notes = new List<string>();
 
-        await WarmUpAsync();
+        notes.Add(await WarmUpAsync());
         eventId = await CreateEventAsync();
-        tierIds = await CreateTiersAsync("");
-        var (_, passMinutes) = await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
+        tierIds = await CreateTiersAsync(eventId, "");
+        var (_, passMinutes) = await PutOnSaleAsync(eventId, DateTimeOffset.UtcNow.AddHours(1));
         passLifetime = TimeSpan.FromMinutes(passMinutes);
         entrants = Enumerable.Range(0, settings.Entrants).Select(i =>
         {
@@ -206,7 +208,7 @@ public sealed class Onsale : IDisposable
         var gcJoinsTime = Stopwatch.GetElapsedTime(joinsStarted);
 
         // The opening moves to a few seconds from now; the late joiners come from then on.
-        var (opensAt, _) = await PutOnSaleAsync(DateTimeOffset.UtcNow + settings.OpensIn);
+        var (opensAt, _) = await PutOnSaleAsync(eventId, DateTimeOffset.UtcNow + settings.OpensIn);
         pages.OpensAt = opensAt;
         var openingTicks = Stopwatch.GetTimestamp() + (long)((opensAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
         Interlocked.Exchange(ref openedTicks, openingTicks);
@@ -333,6 +335,7 @@ public sealed class Onsale : IDisposable
         var siloThreads = new List<long>();
         await using var database = NpgsqlDataSource.Create(connectionString);
         CpuReading? cpuFrom = null;
+        JitReading? jitFrom = null;
         var from = Stopwatch.GetTimestamp();
         for (var second = 0; second < 20; second++)
         {
@@ -340,6 +343,7 @@ public sealed class Onsale : IDisposable
             if (second == 0)
             {
                 cpuFrom = cpu?.Read();
+                jitFrom = await siloMetrics.ReadJitAsync();
                 from = Stopwatch.GetTimestamp();
             }
 
@@ -360,7 +364,9 @@ public sealed class Onsale : IDisposable
         var cores = cpu is not null && cpuFrom is { } start && cpu.Read() is var end && seconds > 0
             ? $"cores used in those seconds: silo {Cores(end.Silo - start.Silo)}, PostgreSQL {Cores(end.PostgreSql - start.PostgreSql)}, Stripe emulator {Cores(end.Emulator - start.Emulator)}, load generator {Cores(end.LoadGenerator - start.LoadGenerator)}, idle {Cores(end.Idle - start.Idle)}; "
             : "";
+        var jit = jitFrom is { } jitStart && await siloMetrics.ReadJitAsync() is { } jitEnd ? jitEnd.Since(jitStart) : "not read";
         return $"thread pools' queues in the 20 s from the opening (work items waiting for a thread, read each second): silo {Spread(silos)} with {Spread(siloThreads)} threads; load generator {Spread(generator)}; {cores}"
+            + $"the silo's JIT in those seconds: {jit}; "
             + $"PostgreSQL's backends then (read each second): connected {Spread([.. backends.Select(b => b.Connected)])}, running a statement {Spread([.. backends.Select(b => b.Active)])}, "
             + $"of them waiting for a lock {Spread([.. backends.Select(b => b.OnLocks)])}, for an internal lock {Spread([.. backends.Select(b => b.OnInternalLocks)])}, for I/O {Spread([.. backends.Select(b => b.OnIo)])}; "
             + $"waits seen: {PostgresBackends.WaitsSeen(backends)}";
@@ -810,7 +816,7 @@ public sealed class Onsale : IDisposable
             throw new InvalidOperationException($"Removing the on-sale answered {(int)status}: {body}");
         }
 
-        tierIds = await CreateTiersAsync(" (no on-sale)");
+        tierIds = await CreateTiersAsync(eventId, " (no on-sale)");
         var arrivals = entrants.Where(e => e.JoinSent != 0).OrderBy(e => e.JoinSent).ToArray();
         var won = new bool[entrants.Length];
         var outcomes = new string[entrants.Length];
@@ -962,82 +968,139 @@ public sealed class Onsale : IDisposable
     }
 
     /// <summary>
-    /// Joins, place reads and holds by buyers of a warm-up event of their own
-    /// for <see cref="OnsaleSettings.WarmUp"/>: its on-sale is removed after,
-    /// and nothing of it is counted.
+    /// An earlier on-sale's traffic on warm-up events of their own, so that
+    /// the run meets the silo's paths compiled as a silo that has served an
+    /// on-sale has them: at once, admitted buyers of an open on-sale hold
+    /// with their passes and check out, and other buyers join and read their
+    /// places in a room opening in an hour and hold on a tier without a
+    /// queue. It lasts <see cref="OnsaleSettings.WarmUp"/> and then until the
+    /// silo's JIT is quiet, at most four times as long: tiered compilation
+    /// promotes a method only after it has run a while at each tier, and a
+    /// path left half promoted is compiled again when the run calls it. The
+    /// on-sales are removed after, and nothing of it is counted.
     /// </summary>
-    private async Task WarmUpAsync()
+    private async Task<string> WarmUpAsync()
     {
         if (settings.WarmUp <= TimeSpan.Zero)
         {
-            return;
+            return "warm-up: none";
         }
 
-        AnsiConsole.MarkupLineInterpolated($"[grey]onsale: warming the silo up for {settings.WarmUp.TotalSeconds:0} s on an event of its own[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]onsale: warming the silo up for at least {settings.WarmUp.TotalSeconds:0} s on events of its own[/]");
         var holdTier = await api.CreateTierAsync("Warm-up, without a queue", capacity: settings.Seats, maxPerOrder: settings.MaxPerOrder);
-        eventId = await CreateEventAsync();
-        var warmTier = (await CreateTiersAsync(" (warm-up)"))[0];
+        var buyingEvent = await CreateEventAsync();
+        var warmTier = (await CreateTiersAsync(buyingEvent, " (warm-up)"))[0];
+        var joiningEvent = await CreateEventAsync();
+        await PutOnSaleAsync(buyingEvent, DateTimeOffset.UtcNow);
+        await PutOnSaleAsync(joiningEvent, DateTimeOffset.UtcNow.AddHours(1));
+
         var next = -1;
-        string NextToken() => api.Token($"warm-{eventId.ToString("N")[..8]}-{Interlocked.Increment(ref next)}", "buyer");
-        long Ticks(double share) => Stopwatch.GetTimestamp() + (long)(settings.WarmUp.TotalSeconds * share * Stopwatch.Frequency);
-
-        // First half: an earlier on-sale, open, whose admitted buyers hold with their passes and check out as the run's will.
-        await PutOnSaleAsync(DateTimeOffset.UtcNow);
-        var buyingUntil = Ticks(0.5);
-        await Task.WhenAll(Enumerable.Range(0, WarmUpBuyers).Select(_ => Task.Run(async () =>
+        var bought = 0;
+        string NextToken() => api.Token($"warm-{buyingEvent.ToString("N")[..8]}-{Interlocked.Increment(ref next)}", "buyer");
+        using var stop = new CancellationTokenSource();
+        var buyers = Enumerable.Range(0, WarmUpBuyers).Select(_ => Task.Run(async () =>
         {
-            while (Stopwatch.GetTimestamp() < buyingUntil)
+            while (!stop.IsCancellationRequested)
             {
-                await WarmUpCheckoutAsync(NextToken(), warmTier, buyingUntil);
+                if (await WarmUpCheckoutAsync(NextToken(), buyingEvent, warmTier, stop.Token))
+                {
+                    Interlocked.Increment(ref bought);
+                }
             }
-        })));
-        await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
-
-        // Second half: an on-sale an hour ahead, joined as the early joiners will, and holds without a queue.
-        await PutOnSaleAsync(DateTimeOffset.UtcNow.AddHours(1));
-        var until = Ticks(0.5);
+        })).ToArray();
         var hold = JsonSerializer.SerializeToUtf8Bytes(new { tierId = holdTier, quantity = 1 }, Json);
-        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Joiners)).Select(_ => Task.Run(async () =>
+        // Paced: what compiles a path is its calls, not their rate, and every place taken stays in the silo until the room closes.
+        var joiners = Enumerable.Range(0, WarmUpBuyers / 4).Select(_ => Task.Run(async () =>
         {
-            while (Stopwatch.GetTimestamp() < until)
+            while (!stop.IsCancellationRequested)
             {
                 var token = NextToken();
-                await SendSafelyAsync(silo, HttpMethod.Post, QueuePath, token);
-                await SendSafelyAsync(silo, HttpMethod.Get, QueuePath, token);
+                await SendSafelyAsync(silo, HttpMethod.Post, QueuePathOf(joiningEvent), token);
+                await SendSafelyAsync(silo, HttpMethod.Get, QueuePathOf(joiningEvent), token);
                 await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token, hold);
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
-        })));
-        await api.SendAsync(HttpMethod.Delete, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
+        })).ToArray();
+
+        var started = Stopwatch.GetTimestamp();
+        var quiet = await UntilTheJitIsQuietAsync(settings.WarmUp, settings.WarmUp * 4);
+        var lasted = Stopwatch.GetElapsedTime(started);
+        await stop.CancelAsync();
+        await Task.WhenAll(buyers.Concat(joiners));
+        foreach (var warmed in new[] { buyingEvent, joiningEvent })
+        {
+            await api.SendAsync(HttpMethod.Delete, $"/api/events/{warmed}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"warm-up: {lasted.TotalSeconds:0} s (at least {settings.WarmUp.TotalSeconds:0}, then until the silo's JIT was quiet: {quiet}); {bought} warm-up buyers bought, {next + 1} buyers in all");
     }
 
-    /// <summary>A warm-up buyer joins, waits for its admission as a page does, holds with its pass and checks out, none of it counted.</summary>
-    private async Task WarmUpCheckoutAsync(string token, Guid tierId, long until)
+    /// <summary>
+    /// Waits at least <paramref name="atLeast"/>, then until the silo's JIT
+    /// spent under 2 % of a core compiling over the last 5 s (it compiles a
+    /// little all along: timers, metrics), at most <paramref name="atMost"/>.
+    /// Answers the last 5 s' compiling, or why it did not wait.
+    /// </summary>
+    private async Task<string> UntilTheJitIsQuietAsync(TimeSpan atLeast, TimeSpan atMost)
     {
-        await SendSafelyAsync(silo, HttpMethod.Post, QueuePath, token);
-        while (Stopwatch.GetTimestamp() < until)
+        const int window = 5;
+        var readings = new List<JitReading>();
+        var started = Stopwatch.GetTimestamp();
+        while (true)
         {
-            var (status, body) = await SendSafelyAsync(silo, HttpMethod.Get, QueuePath + "?waitSeconds=5", token);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (await siloMetrics.ReadJitAsync() is not { } reading)
+            {
+                await Task.Delay(Max(TimeSpan.Zero, atLeast - Stopwatch.GetElapsedTime(started)));
+                return "its JIT not read";
+            }
+
+            readings.Add(reading);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (readings.Count > window && elapsed >= atLeast)
+            {
+                var last = readings[^1].Since(readings[^(window + 1)]);
+                var compiling = readings[^1].Seconds - readings[^(window + 1)].Seconds;
+                if (compiling < 0.02 * window)
+                {
+                    return $"{last} in the last {window} s";
+                }
+
+                if (elapsed >= atMost)
+                {
+                    return $"still compiling at the limit, {last} in the last {window} s";
+                }
+            }
+        }
+    }
+
+    /// <summary>A warm-up buyer joins, waits for its admission as a page does, holds with its pass and checks out, none of it counted; true when it bought (ordered, without an emulator).</summary>
+    private async Task<bool> WarmUpCheckoutAsync(string token, Guid warmUpEvent, Guid tierId, CancellationToken stop)
+    {
+        var queue = QueuePathOf(warmUpEvent);
+        await SendSafelyAsync(silo, HttpMethod.Post, queue, token);
+        while (!stop.IsCancellationRequested)
+        {
+            var (status, body) = await SendSafelyAsync(silo, HttpMethod.Get, queue + "?waitSeconds=5", token);
             if (status != 200)
             {
-                return;
+                return false;
             }
 
             if (QueueAnswer.Parse(body) is { Admitted: true, PassToken: { } pass })
             {
                 var (held, hold) = await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token,
                     JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 }, Json), [new("Admission-Pass", pass)]);
-                if (held == 201)
-                {
-                    await CheckoutAsync(token, [Id(hold)], counted: false);
-                }
-
-                return;
+                return held == 201 && await CheckoutAsync(token, [Id(hold)], counted: false) is "bought" or "ordered";
             }
         }
+
+        return false;
     }
 
     /// <summary>Two tiers sharing --seats, a quarter of them the dearer.</summary>
-    private async Task<Guid[]> CreateTiersAsync(string suffix)
+    private async Task<Guid[]> CreateTiersAsync(Guid eventId, string suffix)
     {
         var premium = settings.Seats / 4;
         var ids = new List<Guid>();
@@ -1053,7 +1116,7 @@ public sealed class Onsale : IDisposable
     }
 
     /// <summary>Sets the on-sale (again); answers its opening and its passes' lifetime in minutes as stored.</summary>
-    private async Task<(DateTimeOffset OpensAt, int PassMinutes)> PutOnSaleAsync(DateTimeOffset opensAt)
+    private async Task<(DateTimeOffset OpensAt, int PassMinutes)> PutOnSaleAsync(Guid eventId, DateTimeOffset opensAt)
     {
         var (status, onSale) = await api.SendAsync(HttpMethod.Put, $"/api/events/{eventId}/onsale", TicketingApi.Organizer, "organizer",
             new { opensAt, admitPerMinute = settings.AdmitPerMinute, maxPerBuyer = settings.MaxPerBuyer }, CancellationToken.None);
