@@ -971,9 +971,10 @@ public sealed class Onsale : IDisposable
     /// An earlier on-sale's traffic on warm-up events of their own, so that
     /// the run meets the silo's paths compiled as a silo that has served an
     /// on-sale has them: at once, admitted buyers of an open on-sale hold
-    /// with their passes and check out, and other buyers join and read their
-    /// places in a room opening in an hour and hold on a tier without a
-    /// queue. It lasts <see cref="OnsaleSettings.WarmUp"/> and then until the
+    /// with their passes and check out (caps raced, holds without a pass
+    /// refused), and other buyers join and read their places in rooms that
+    /// open 5 s after they are set, one every 10 s, and hold on a tier
+    /// without a queue. It lasts <see cref="OnsaleSettings.WarmUp"/> and then until the
     /// silo's JIT is quiet, at most four times as long: tiered compilation
     /// promotes a method only after it has run a while at each tier, and a
     /// path left half promoted is compiled again when the run calls it. The
@@ -989,12 +990,12 @@ public sealed class Onsale : IDisposable
         AnsiConsole.MarkupLineInterpolated($"[grey]onsale: warming the silo up for at least {settings.WarmUp.TotalSeconds:0} s on events of its own[/]");
         var holdTier = await api.CreateTierAsync("Warm-up, without a queue", capacity: settings.Seats, maxPerOrder: settings.MaxPerOrder);
         var buyingEvent = await CreateEventAsync();
-        var warmTier = (await CreateTiersAsync(buyingEvent, " (warm-up)"))[0];
+        var warmTiers = await CreateTiersAsync(buyingEvent, " (warm-up)");
         var joiningEvent = await CreateEventAsync();
         await PutOnSaleAsync(buyingEvent, DateTimeOffset.UtcNow);
-        await PutOnSaleAsync(joiningEvent, DateTimeOffset.UtcNow.AddHours(1));
 
         var next = -1;
+        var buyer = 0;
         var bought = 0;
         string NextToken() => api.Token($"warm-{buyingEvent.ToString("N")[..8]}-{Interlocked.Increment(ref next)}", "buyer");
         using var stop = new CancellationTokenSource();
@@ -1002,7 +1003,7 @@ public sealed class Onsale : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                if (await WarmUpCheckoutAsync(NextToken(), buyingEvent, warmTier, stop.Token))
+                if (await WarmUpCheckoutAsync(NextToken(), buyingEvent, warmTiers, Interlocked.Increment(ref buyer), stop.Token))
                 {
                     Interlocked.Increment(ref bought);
                 }
@@ -1022,11 +1023,22 @@ public sealed class Onsale : IDisposable
             }
         })).ToArray();
 
+        // Rooms that open while their buyers join: the early places drawn, later ones in arrival order.
+        var rooms = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await api.SendAsync(HttpMethod.Delete, $"/api/events/{joiningEvent}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
+                await PutOnSaleAsync(joiningEvent, DateTimeOffset.UtcNow.AddSeconds(5));
+                await Task.Delay(TimeSpan.FromSeconds(10));
+            }
+        });
+
         var started = Stopwatch.GetTimestamp();
         var quiet = await UntilTheJitIsQuietAsync(settings.WarmUp, settings.WarmUp * 4);
         var lasted = Stopwatch.GetElapsedTime(started);
         await stop.CancelAsync();
-        await Task.WhenAll(buyers.Concat(joiners));
+        await Task.WhenAll(buyers.Concat(joiners).Append(rooms));
         foreach (var warmed in new[] { buyingEvent, joiningEvent })
         {
             await api.SendAsync(HttpMethod.Delete, $"/api/events/{warmed}/onsale", TicketingApi.Organizer, "organizer", null, CancellationToken.None);
@@ -1075,10 +1087,21 @@ public sealed class Onsale : IDisposable
         }
     }
 
-    /// <summary>A warm-up buyer joins, waits for its admission as a page does, holds with its pass and checks out, none of it counted; true when it bought (ordered, without an emulator).</summary>
-    private async Task<bool> WarmUpCheckoutAsync(string token, Guid warmUpEvent, Guid tierId, CancellationToken stop)
+    /// <summary>
+    /// A warm-up buyer joins, waits for its admission as a page does, holds
+    /// with its pass and checks out, none of it counted; true when it bought
+    /// (ordered, without an emulator). As in the run, one in twenty holds a
+    /// whole cap on both tiers at once, and one in twenty first tries to hold
+    /// without a pass.
+    /// </summary>
+    private async Task<bool> WarmUpCheckoutAsync(string token, Guid warmUpEvent, Guid[] tiers, int index, CancellationToken stop)
     {
         var queue = QueuePathOf(warmUpEvent);
+        if (index % 20 == 5)
+        {
+            await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token, JsonSerializer.SerializeToUtf8Bytes(new { tierId = tiers[0], quantity = 1 }, Json));
+        }
+
         await SendSafelyAsync(silo, HttpMethod.Post, queue, token);
         while (!stop.IsCancellationRequested)
         {
@@ -1090,9 +1113,12 @@ public sealed class Onsale : IDisposable
 
             if (QueueAnswer.Parse(body) is { Admitted: true, PassToken: { } pass })
             {
-                var (held, hold) = await SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token,
-                    JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity = 1 }, Json), [new("Admission-Pass", pass)]);
-                return held == 201 && await CheckoutAsync(token, [Id(hold)], counted: false) is "bought" or "ordered";
+                KeyValuePair<string, string>[] withPass = [new("Admission-Pass", pass)];
+                var quantity = settings.MaxPerBuyer is { } cap && index % 20 == 10 ? cap : 1;
+                var answers = await Task.WhenAll((quantity > 1 ? tiers : tiers[..1]).Select(tierId =>
+                    SendSafelyAsync(silo, HttpMethod.Post, "/api/holds", token, JsonSerializer.SerializeToUtf8Bytes(new { tierId, quantity }, Json), withPass)));
+                var held = answers.Where(answer => answer.Status == 201).Select(answer => Id(answer.Body)).ToList();
+                return held.Count > 0 && await CheckoutAsync(token, held, counted: false) is "bought" or "ordered";
             }
         }
 
