@@ -89,6 +89,8 @@ public sealed class Onsale : IDisposable
 
     /// <summary>The first minute's holds by 20 s from the opening: the pages' looks after the shuffle and the late joins fall in the first.</summary>
     private readonly LoadRun.Recorder[] holdsFirstMinuteThirds = [new(), new(), new()];
+    /// <summary>The first 20 s's holds by 5 s: whether the tail is the draw's moment or the whole stretch.</summary>
+    private readonly LoadRun.Recorder[] holdsFirstTwentyQuarters = [new(), new(), new(), new()];
     private readonly LoadRun.Recorder holdsLaterWhileFull = new();
     private readonly LoadRun.Recorder holdsWhileFullUnpaused = new();
     private readonly ConcurrentDictionary<string, long> capRaces = new();
@@ -275,7 +277,8 @@ public sealed class Onsale : IDisposable
         notes.Add(JoinNote(results[0], waitingBeforeOpening, countedBeforeOpening));
         notes.AddRange(AdmissionNotes(admitted, opensAt, stored));
         notes.Add(FullQueueNote(holdWhileFull, checkoutWhileFull)
-            + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)} (0 to 20 s {P99(holdsFirstMinuteThirds[0], stepShape, measured)}, 20 to 40 s {P99(holdsFirstMinuteThirds[1], stepShape, measured)}, 40 to 60 s {P99(holdsFirstMinuteThirds[2], stepShape, measured)}), after it {P99(holdsLaterWhileFull, stepShape, measured)}");
+            + $"; hold p99 in the first minute after the opening {P99(holdsFirstMinute, stepShape, measured)} (0 to 20 s {P99(holdsFirstMinuteThirds[0], stepShape, measured)}, 20 to 40 s {P99(holdsFirstMinuteThirds[1], stepShape, measured)}, 40 to 60 s {P99(holdsFirstMinuteThirds[2], stepShape, measured)}), after it {P99(holdsLaterWhileFull, stepShape, measured)}; "
+            + $"the first 20 s by 5 s: {string.Join(", ", holdsFirstTwentyQuarters.Select(quarter => P99(quarter, stepShape, measured)))}");
         notes.Add(SiloHoldsNote(await firstMinuteSiloHolds));
         notes.Add(await openingSeconds);
         notes.Add(UnpausedHoldNote(holdsWhileFullUnpaused.Result("  hold while full, the load generator not paused", stepShape, measured), holdWhileFull.Requests, generatorPausedFrom));
@@ -336,6 +339,7 @@ public sealed class Onsale : IDisposable
         await using var database = NpgsqlDataSource.Create(connectionString);
         CpuReading? cpuFrom = null;
         JitReading? jitFrom = null;
+        GcReading? gcFrom = null;
         var from = Stopwatch.GetTimestamp();
         for (var second = 0; second < 20; second++)
         {
@@ -344,6 +348,7 @@ public sealed class Onsale : IDisposable
             {
                 cpuFrom = cpu?.Read();
                 jitFrom = await siloMetrics.ReadJitAsync();
+                gcFrom = await siloMetrics.ReadGcAsync();
                 from = Stopwatch.GetTimestamp();
             }
 
@@ -365,8 +370,9 @@ public sealed class Onsale : IDisposable
             ? $"cores used in those seconds: silo {Cores(end.Silo - start.Silo)}, PostgreSQL {Cores(end.PostgreSql - start.PostgreSql)}, Stripe emulator {Cores(end.Emulator - start.Emulator)}, load generator {Cores(end.LoadGenerator - start.LoadGenerator)}, idle {Cores(end.Idle - start.Idle)}; "
             : "";
         var jit = jitFrom is { } jitStart && await siloMetrics.ReadJitAsync() is { } jitEnd ? jitEnd.Since(jitStart) : "not read";
+        var gc = gcFrom is { } gcStart && await siloMetrics.ReadGcAsync() is { } gcEnd ? gcEnd.Since(gcStart, TimeSpan.FromSeconds(seconds)) : "not read";
         return $"thread pools' queues in the 20 s from the opening (work items waiting for a thread, read each second): silo {Spread(silos)} with {Spread(siloThreads)} threads; load generator {Spread(generator)}; {cores}"
-            + $"the silo's JIT in those seconds: {jit}; "
+            + $"the silo's JIT in those seconds: {jit}; its collector: {gc}; "
             + $"PostgreSQL's backends then (read each second): connected {Spread([.. backends.Select(b => b.Connected)])}, running a statement {Spread([.. backends.Select(b => b.Active)])}, "
             + $"of them waiting for a lock {Spread([.. backends.Select(b => b.OnLocks)])}, for an internal lock {Spread([.. backends.Select(b => b.OnInternalLocks)])}, for I/O {Spread([.. backends.Select(b => b.OnIo)])}; "
             + $"waits seen: {PostgresBackends.WaitsSeen(backends)}";
@@ -681,6 +687,11 @@ public sealed class Onsale : IDisposable
             if (firstMinute)
             {
                 holdsFirstMinuteThirds[Math.Clamp((int)(sinceOpening / (20 * Stopwatch.Frequency)), 0, 2)].Record(outcome, elapsed);
+            }
+
+            if (sinceOpening < 20 * Stopwatch.Frequency)
+            {
+                holdsFirstTwentyQuarters[Math.Clamp((int)(sinceOpening / (5 * Stopwatch.Frequency)), 0, 3)].Record(outcome, elapsed);
             }
         }
 
