@@ -15,7 +15,7 @@ scenario.AcceptOnlyFromAmong("hot-tier", "baseline", "onsale-race", "scan", "che
 var users = new Option<int>("--users") { Description = "Virtual users (closed model) or most requests in flight (open model).", DefaultValueFactory = _ => 100 };
 var rate = new Option<double?>("--rate") { Description = "Requests per second for an open-model run; closed model when absent." };
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
-var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring (tiered JIT settles in about 30 s on 2 cores).", DefaultValueFactory = _ => 30 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring (tiered JIT settles in about 30 s on 2 cores); onsale warms up at least this long, then until the silo's JIT is quiet (at most four times as long).", DefaultValueFactory = _ => 30 };
 var capacity = new Option<int>("--capacity") { Description = "onsale-race: the tier's capacity.", DefaultValueFactory = _ => 50 };
 var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string: the baseline runs on it, and onsale-race checks the database." };
 var baselineConnection = new Option<string?>("--baseline-connection") { Description = "PostgreSQL connection string of a database of the baseline's own, so that its rows and dead versions don't weigh on the run after it; --connection when absent." };
