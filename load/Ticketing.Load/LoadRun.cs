@@ -27,7 +27,7 @@ public static class LoadRun
 {
     private static readonly long TicksPerMicrosecond = Stopwatch.Frequency / 1_000_000;
 
-    public static async Task<RunResult> RunAsync(string name, LoadShape shape, Func<int, CancellationToken, Task<StepOutcome>> step, CpuAccount? cpu = null)
+    public static async Task<RunResult> RunAsync(string name, LoadShape shape, Func<int, CancellationToken, Task<StepOutcome>> step, CpuAccount? cpu = null, SiloMetrics? silo = null)
     {
         var recorder = new Recorder();
         using var progress = StartProgress(name, shape, recorder);
@@ -35,8 +35,10 @@ public static class LoadRun
         var measureFrom = started + (long)(shape.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = measureFrom + (long)(shape.Duration.TotalSeconds * Stopwatch.Frequency);
 
-        var cpuAtStart = cpu is null ? null : ReadAt(measureFrom, cpu);
-        var cpuAtEnd = cpu is null ? null : ReadAt(end, cpu);
+        var cpuAtStart = cpu is null ? null : At(measureFrom, () => Task.FromResult(cpu.Read()));
+        var cpuAtEnd = cpu is null ? null : At(end, () => Task.FromResult(cpu.Read()));
+        var gcAtStart = silo is null ? null : At(measureFrom, () => silo.ReadGcAsync());
+        var gcAtEnd = silo is null ? null : At(end, () => silo.ReadGcAsync());
         if (shape.Rate is { } rate)
         {
             await RunOpen(shape.Users, rate, measureFrom, end, step, recorder);
@@ -52,10 +54,15 @@ public static class LoadRun
             result = result with { Cpu = cpu.PerRequest(await cpuAtStart, await cpuAtEnd, result.Requests) };
         }
 
+        if (gcAtStart is not null && gcAtEnd is not null && await gcAtStart is { } gcStart && await gcAtEnd is { } gcEnd && result.Requests > 0)
+        {
+            result = result with { SiloAllocatedPerRequest = gcEnd.AllocatedSince(gcStart) / (double)result.Requests };
+        }
+
         return result;
     }
 
-    private static async Task<CpuReading> ReadAt(long timestamp, CpuAccount cpu)
+    private static async Task<T> At<T>(long timestamp, Func<Task<T>> read)
     {
         var wait = timestamp - Stopwatch.GetTimestamp();
         if (wait > 0)
@@ -63,7 +70,7 @@ public static class LoadRun
             await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
         }
 
-        return cpu.Read();
+        return await read();
     }
 
     /// <summary>Every user sends one request, all released at the same moment (an on-sale).</summary>

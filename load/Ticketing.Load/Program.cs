@@ -98,7 +98,7 @@ root.SetAction(async parsed =>
         case "room-look":
             results.Add(await RoomLook.RunAsync(api, shape, cpu));
             notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"room-look: {results[0].Throughput:0} looks/s, p99 {results[0].P99Ms:0.0} ms; silo CPU a look {results[0].Cpu?.Silo:0} us"));
+                $"room-look: {results[0].Throughput:0} looks/s, p99 {results[0].P99Ms:0.0} ms; silo CPU a look {results[0].Cpu?.Silo:0} us, allocated {results[0].SiloAllocatedPerRequest:0} B"));
             break;
         case "scan":
             if (!parsed.GetValue(noBaseline))

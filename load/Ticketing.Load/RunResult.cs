@@ -24,6 +24,9 @@ public sealed record RunResult(
     /// <summary>Where the machine's CPU went per request while measuring (Linux only).</summary>
     public CpuPerRequest? Cpu { get; init; }
 
+    /// <summary>Bytes the silo allocated per request while measuring, when its metrics were read: what sets how often it collects.</summary>
+    public double? SiloAllocatedPerRequest { get; init; }
+
     /// <summary>How many users (buyers, gates) the virtual users acted as, when they took turns (<see cref="Identities{T}"/>).</summary>
     public int? Identities { get; init; }
 

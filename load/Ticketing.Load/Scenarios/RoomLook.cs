@@ -47,6 +47,7 @@ public static class RoomLook
             }
         })));
 
+        using var metrics = new SiloMetrics(api.Target, siloPid: null);
         var buyers = new Identities<Buyer>(SiloLimits.Rest((SiloLimits.Queue, 1)), number => number < ready.Length ? ready[number] : Make(number));
         var result = await LoadRun.RunAsync("room-look: a waiting buyer's look at its place", shape, (_, cancellationToken) => buyers.RunAsync(async buyer =>
         {
@@ -57,7 +58,7 @@ public static class RoomLook
 
             var (answer, failure) = await silo.SendAsync(buyer.Look, keepBody: false, cancellationToken);
             return answer == 200 ? StepOutcome.Success : StepOutcome.Failed(TicketingApi.Cause((HttpStatusCode)answer, failure));
-        }), cpu);
+        }), cpu, metrics);
         return result with { Identities = buyers.Count };
     }
 

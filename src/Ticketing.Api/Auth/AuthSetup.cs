@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -22,17 +23,15 @@ internal static class AuthSetup
         // Browsers treat http://localhost as secure, but a developer may reach a silo another way.
         var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
+        builder.Services.AddSingleton<ValidatedTokens>();
         var authentication = builder.Services
             .AddAuthentication(Sessions.BearerOrSession)
-            .AddPolicyScheme(Sessions.BearerOrSession, "Bearer token or session cookie", policy =>
-                policy.ForwardDefaultSelector = context => Sessions.HasBearer(context.Request) ? JwtBearerDefaults.AuthenticationScheme : Sessions.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerOrSessionHandler>(Sessions.BearerOrSession, "Bearer token or session cookie", null)
             .AddJwtBearer(jwt =>
             {
                 // Keep "sub" and "role" as issued instead of mapping them to WS-* claim URIs.
                 jwt.MapInboundClaims = false;
                 jwt.SaveToken = false;
-                jwt.TokenHandlers.Clear();
-                jwt.TokenHandlers.Add(new ValidatedTokenCache(TimeProvider.System) { MapInboundClaims = false });
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.Issuer,

@@ -41,8 +41,10 @@ internal static class Sessions
     public static readonly string[] Kept = ["sub", "role", CallerClaims.Organization, CallerClaims.Event];
 
     /// <summary>The one header check that picks the scheme: as the bearer handler itself reads the header.</summary>
-    public static bool HasBearer(HttpRequest request) =>
-        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+    public static bool HasBearer(HttpRequest request) => IsBearer(request.Headers.Authorization.ToString());
+
+    /// <inheritdoc cref="HasBearer"/>
+    public static bool IsBearer(string authorization) => authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A page asked for by a browser, which is sent to sign in rather than answered 401.</summary>
     public static bool IsBrowserNavigation(HttpRequest request) =>
