@@ -97,7 +97,7 @@ public sealed class ValidatedTokensTests(ApiFixture fixture) : IClassFixture<Api
     }
 
     [Fact]
-    public void ARememberedToken_GivesAFreshIdentityOfTheClaimsTheRulesRead_AndOnlyForItsExactText()
+    public void ARememberedToken_GivesAnIdentityOfTheClaimsTheRulesRead_AndOnlyForItsExactText()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
         var tokens = new ValidatedTokens(clock);
@@ -110,7 +110,7 @@ public sealed class ValidatedTokensTests(ApiFixture fixture) : IClassFixture<Api
         var first = tokens.Find("Bearer abc")!;
         var second = tokens.Find("Bearer abc")!;
 
-        Assert.NotSame(first, second);
+        Assert.Same(first, second);
         Assert.True(first.Identity!.IsAuthenticated);
         Assert.Equal("organizer-1", first.Identity.Name);
         Assert.True(first.IsInRole(Roles.Organizer));
@@ -118,6 +118,26 @@ public sealed class ValidatedTokensTests(ApiFixture fixture) : IClassFixture<Api
         Assert.Equal(["sub", "role", "org", "org", "exp"], first.Claims.Select(claim => claim.Type));
         Assert.Null(tokens.Find("Bearer abd"));
         Assert.Null(tokens.Find("bearer abc"));
+    }
+
+    [Fact]
+    public void PastItsBound_TheMemoryStartsAgainEmpty_ARenewedTokenNotCountedTwice()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var tokens = new ValidatedTokens(clock, maxEntries: 3);
+        var until = clock.GetUtcNow().AddHours(1);
+        tokens.Remember("Bearer a", Caller("a"), until);
+        tokens.Remember("Bearer b", Caller("b"), until);
+        tokens.Remember("Bearer b", Caller("b"), until);
+        tokens.Remember("Bearer c", Caller("c"), until);
+
+        Assert.All(["a", "b", "c"], user => Assert.Equal(user, tokens.Find($"Bearer {user}")?.FindFirstValue("sub")));
+
+        tokens.Remember("Bearer d", Caller("d"), until);
+
+        Assert.All(["a", "b", "c", "d"], user => Assert.Null(tokens.Find($"Bearer {user}")));
+        tokens.Remember("Bearer e", Caller("e"), until);
+        Assert.Equal("e", tokens.Find("Bearer e")?.FindFirstValue("sub"));
     }
 
     private static ClaimsPrincipal Caller(string user) =>

@@ -9,79 +9,68 @@ namespace Ticketing.Api.Auth;
 /// <summary>
 /// Bearer tokens the JWT handler accepted, remembered for a short while (never
 /// past the token's own expiry), keyed by the SHA-256 of the exact header
-/// text, so any other token, or a changed byte, is validated afresh. An
-/// on-sale keeps one entry for every buyer whose page polls, so an entry keeps
-/// only the values of the claims the rules read (a session's claims and the
-/// expiry): a few objects a buyer, which the garbage collector copies as a new
-/// buyer's entry ages. Each request gets its own identity built from them.
+/// text, so any other token, or a changed byte, is validated afresh. An entry
+/// keeps a principal of only the claims the rules read (a session's claims and
+/// the expiry), built once and given to every request that sends the token:
+/// nothing in the API changes a principal, and building one for each request
+/// was most of what a remembered token still allocated.
 /// </summary>
-internal sealed class ValidatedTokens(TimeProvider clock)
+internal sealed class ValidatedTokens(TimeProvider clock, int maxEntries = ValidatedTokens.MaxEntries)
 {
-    private const int MaxEntries = 200_000;
+    /// <summary>Past this many tokens remembered, it starts again empty.</summary>
+    public const int MaxEntries = 200_000;
+
     private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
     /// <summary>What the rules read of a bearer token, and its expiry, which a session made from it keeps (<see cref="Sessions.PropertiesFor"/>).</summary>
     private static readonly string[] Read = [.. Sessions.Kept, "exp"];
 
     private readonly ConcurrentDictionary<TokenDigest, Validated> validated = new();
-    private Shape? shape;
+    private int added;
 
-    /// <summary>The caller a remembered header names, as a fresh principal; null when it is not remembered or no longer may be.</summary>
+    /// <summary>The caller a remembered header names; null when it is not remembered or no longer may be.</summary>
     public ClaimsPrincipal? Find(string authorization)
     {
         return validated.TryGetValue(TokenDigest.Of(authorization), out var hit) && hit.Until > clock.GetUtcNow()
-            ? hit.Principal()
+            ? hit.Principal
             : null;
     }
 
     /// <summary>Remembers the caller the JWT handler found for this header, until <paramref name="expires"/> at the latest.</summary>
     public void Remember(string authorization, ClaimsPrincipal principal, DateTimeOffset expires)
     {
-        if (principal.Identity is not ClaimsIdentity identity)
+        if (principal.Identity is not ClaimsIdentity found)
         {
             return;
         }
 
-        if (validated.Count >= MaxEntries)
-        {
-            validated.Clear();
-        }
-
-        var now = clock.GetUtcNow();
-        var seen = new Shape(identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
-        var shared = seen == shape ? shape! : shape = seen;
-        var kept = new List<KeptClaim>();
-        foreach (var claim in identity.Claims)
+        // A claim made for another identity is copied as it is added; these are made for this one.
+        var identity = new ClaimsIdentity(found.AuthenticationType, found.NameClaimType, found.RoleClaimType);
+        foreach (var claim in found.Claims)
         {
             if (Array.IndexOf(Read, claim.Type) is var type and >= 0)
             {
-                kept.Add(new KeptClaim(Read[type], claim.Value));
+                identity.AddClaim(new Claim(Read[type], claim.Value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
             }
         }
 
-        validated[TokenDigest.Of(authorization)] = new Validated([.. kept], shared, expires < now + MaxAge ? expires : now + MaxAge);
-    }
-
-    /// <summary>A kept claim; its type is one of <see cref="Read"/>'s strings, shared by every entry.</summary>
-    private readonly record struct KeptClaim(string Type, string Value);
-
-    /// <summary>How the handler built the identity: the same for nearly every entry, so shared.</summary>
-    private sealed record Shape(string? AuthenticationType, string NameClaimType, string RoleClaimType);
-
-    private sealed record Validated(KeptClaim[] Claims, Shape Shape, DateTimeOffset Until)
-    {
-        public ClaimsPrincipal Principal()
+        var now = clock.GetUtcNow();
+        var digest = TokenDigest.Of(authorization);
+        var entry = new Validated(new ClaimsPrincipal(identity), expires < now + MaxAge ? expires : now + MaxAge);
+        if (!validated.TryAdd(digest, entry))
         {
-            // A claim made for another identity is copied as it is added; these are made for this one.
-            var identity = new ClaimsIdentity(Shape.AuthenticationType, Shape.NameClaimType, Shape.RoleClaimType);
-            foreach (var (type, value) in Claims)
-            {
-                identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
-            }
-
-            return new ClaimsPrincipal(identity);
+            validated[digest] = entry;
+        }
+        else if (Interlocked.Increment(ref added) > maxEntries)
+        {
+            // Counted here rather than read: the dictionary's Count takes every one of its locks, and
+            // thousands of buyers joining at once spun on them.
+            Volatile.Write(ref added, 0);
+            validated.Clear();
         }
     }
+
+    private sealed record Validated(ClaimsPrincipal Principal, DateTimeOffset Until);
 
     private readonly record struct TokenDigest(ulong A, ulong B, ulong C, ulong D)
     {
