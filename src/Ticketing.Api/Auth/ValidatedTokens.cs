@@ -29,12 +29,8 @@ internal sealed class ValidatedTokens(TimeProvider clock, int maxEntries = Valid
     private int added;
 
     /// <summary>The caller a remembered header names; null when it is not remembered or no longer may be.</summary>
-    public ClaimsPrincipal? Find(string authorization)
-    {
-        return validated.TryGetValue(TokenDigest.Of(authorization), out var hit) && hit.Until > clock.GetUtcNow()
-            ? hit.Principal
-            : null;
-    }
+    public ClaimsPrincipal? Find(string authorization) =>
+        validated.TryGetValue(TokenDigest.Of(authorization), out var hit) && hit.Until > clock.GetUtcNow() ? hit.Principal : null;
 
     /// <summary>Remembers the caller the JWT handler found for this header, until <paramref name="expires"/> at the latest.</summary>
     public void Remember(string authorization, ClaimsPrincipal principal, DateTimeOffset expires)
