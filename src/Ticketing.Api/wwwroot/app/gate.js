@@ -522,7 +522,8 @@ document.addEventListener("keydown", (key) => {
   }
 
   const wedge = active.wedge;
-  const now = performance.now();
+  // When the key arrived, not when this handler ran: a busy device must not split a scanner's burst.
+  const now = key.timeStamp;
   if (key.key === "Enter") {
     if (wedge.chars.length >= wedgeMinLength && now - wedge.lastAt < wedgeGapMs * 2) {
       key.preventDefault(); // the code's Enter, not a press of the focused button
