@@ -910,10 +910,11 @@ public sealed class Onsale : IDisposable
         var perMinute = steps.Length >= 2
             ? times.Count(t => t > steps[0] && t <= upTo) / (upTo - steps[0]).TotalMinutes
             : double.NaN;
-        var off = (perMinute / settings.AdmitPerMinute - 1) * 100;
+        // Rounded before formatting, plus 0.0 so that a negative zero prints as 0.0 ("-+0.0" otherwise).
+        var off = Math.Round((perMinute / settings.AdmitPerMinute - 1) * 100, 1) + 0.0;
         var seen = admitted.Where(e => e.AdmissionSeenAt is not null).Select(e => (e.AdmissionSeenAt!.Value - e.AdmittedAt!.Value).TotalMilliseconds).Order().ToArray();
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps (admission times are whole seconds), against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
+            $"admission: {admitted.Length} of {joined} joined admitted, {joined - admitted.Length} never; first {(times[0] - opensAt).TotalSeconds:0.0} s after the opening, last {(times[^1] - opensAt).TotalSeconds:0.0} s; {perMinute:0}/min measured over {steps.Length} steps (admission times are whole seconds), against {settings.AdmitPerMinute}/min configured ({off:+0.0;-0.0;0.0} %, target within 10 %); pages learned of it p50 {Percentile(seen, 50):0} ms, p99 {Percentile(seen, 99):0} ms later");
 
         // As admitted: by the silo's time of each admission (a step admits many at the same instant: they tie).
         yield return "fairness as admitted (admission times; a step's buyers tie): " + FairnessFigures(admitted, e => e.AdmittedAt!.Value.UtcTicks, e => e.Early);
