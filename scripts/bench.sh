@@ -16,6 +16,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+# One run at a time: a second would drop the first's database and take its ports.
+exec 9>/tmp/ticketing-bench.lock
+flock -n 9 || { echo "bench.sh: another run is in progress (it holds /tmp/ticketing-bench.lock)" >&2; exit 1; }
+
 connection="$(scripts/postgres.sh)"
 port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
 # A fresh database each run, so that runs compare: no rows left by the last one.
