@@ -57,6 +57,8 @@ public sealed class TierGrainDurabilityTests
         Assert.Equal("expired", status);
         var stored = (TimeSpan)(await database.ScalarAsync("SELECT ended_at - expires_at FROM ticketing.ticket_holds WHERE id = @id", ("id", holdId)))!;
         Assert.InRange(stored, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        // The grain records the lag once the release is durable, just after the row is visible here.
+        await Eventually.True(() => lag.GetMeasurementSnapshot().Count > 0, TimeSpan.FromSeconds(10), "the expiry's lag recorded");
         var measured = Assert.Single(lag.GetMeasurementSnapshot());
         Assert.InRange(measured.Value, 0, 30);
         Assert.Equal(0, await database.ScalarAsync("SELECT reserved_quantity FROM ticketing.ticket_tiers WHERE id = @id", ("id", tierId)));
