@@ -53,8 +53,12 @@ public static class Connections
     /// <see cref="Tuned"/>. Without the whole-table read, a statement that has
     /// no other plan (reading a sequence, a table with no index that serves)
     /// is costed at ten billion: one more reason these connections compile
-    /// nothing (<see cref="Tuned"/>). A connection string whose Options set
-    /// enable_seqscan keeps its own.
+    /// nothing (<see cref="Tuned"/>). A prepared statement keeps its first plan
+    /// (plan_cache_mode): left to choose, PostgreSQL plans again at every
+    /// execution any statement whose plan for unknown values it costs above
+    /// one for the values given, as it does a read by a list of keys (ten
+    /// keys expected against the list's own length). A connection string
+    /// whose Options set enable_seqscan or plan_cache_mode keeps its own.
     /// </summary>
     public static string Keyed(string connectionString)
     {
@@ -62,6 +66,11 @@ public static class Connections
         if (keyed.Options?.Contains("enable_seqscan", StringComparison.Ordinal) != true)
         {
             keyed.Options = $"{keyed.Options} -c enable_seqscan=off".Trim();
+        }
+
+        if (keyed.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            keyed.Options = $"{keyed.Options} -c plan_cache_mode=force_generic_plan".Trim();
         }
 
         return keyed.ConnectionString;
