@@ -14,7 +14,9 @@ public static class Connections
     /// Nothing is compiled (JIT): every statement here runs in milliseconds,
     /// and one planned on statistics older than a rush is costed in the
     /// millions, which PostgreSQL takes as reason to compile it at every
-    /// execution, 100 ms and more of CPU each time.
+    /// execution, 100 ms and more of CPU each time. At most 32 connections:
+    /// PostgreSQL shares the silo's few cores, and each backend of a larger
+    /// pool warms its own caches and plans, while few statements run at once.
     /// A connection string that sets any of these keeps its own.
     /// </summary>
     public static string Tuned(string connectionString)
@@ -24,6 +26,11 @@ public static class Connections
         if (!given.ContainsKey("Max Auto Prepare"))
         {
             tuned.MaxAutoPrepare = 64;
+        }
+
+        if (!given.ContainsKey("Maximum Pool Size"))
+        {
+            tuned.MaxPoolSize = 32;
         }
 
         if (!given.ContainsKey("No Reset On Close"))

@@ -11,7 +11,7 @@ public sealed class ConnectionsTests
     {
         var tuned = new NpgsqlConnectionStringBuilder(Connections.Tuned("Host=db;Database=ticketing;Username=app"));
 
-        Assert.Equal((64, true), (tuned.MaxAutoPrepare, tuned.NoResetOnClose));
+        Assert.Equal((64, true, 32), (tuned.MaxAutoPrepare, tuned.NoResetOnClose, tuned.MaxPoolSize));
         Assert.Equal(("db", "ticketing", "app"), (tuned.Host, tuned.Database, tuned.Username));
         Assert.Equal("-c jit=off", tuned.Options);
     }
@@ -20,9 +20,9 @@ public sealed class ConnectionsTests
     public void AConnectionStringThatSaysOtherwise_KeepsItsOwnSettings()
     {
         var kept = new NpgsqlConnectionStringBuilder(
-            Connections.Keyed("Host=db;Database=ticketing;Max Auto Prepare=0;No Reset On Close=false;Options=-c enable_seqscan=on -c jit=on -c plan_cache_mode=auto"));
+            Connections.Keyed("Host=db;Database=ticketing;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=100;Options=-c enable_seqscan=on -c jit=on -c plan_cache_mode=auto"));
 
-        Assert.Equal((0, false, "-c enable_seqscan=on -c jit=on -c plan_cache_mode=auto"), (kept.MaxAutoPrepare, kept.NoResetOnClose, kept.Options));
+        Assert.Equal((0, false, 100, "-c enable_seqscan=on -c jit=on -c plan_cache_mode=auto"), (kept.MaxAutoPrepare, kept.NoResetOnClose, kept.MaxPoolSize, kept.Options));
     }
 
     [Fact]
