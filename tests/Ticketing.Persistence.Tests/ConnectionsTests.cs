@@ -38,7 +38,7 @@ public sealed class ConnectionsTests
     public async Task APreparedReadByAListOfKeys_IsPlannedOnce_OnAKeyedConnection()
     {
         // The per-buyer cap's read: its plan for unknown values expects ten claimed holds, the one for the values
-        // given none, so PostgreSQL left to choose planned it again at every execution, a millisecond each in a rush.
+        // given none, so PostgreSQL left to choose planned it again at every execution.
         await using var database = await TestDatabase.CreateAsync();
         await using var service = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Connections.Keyed(database.ConnectionString)) { MaxPoolSize = 1 }.ConnectionString);
         var store = new BuyerTicketStore(service);
