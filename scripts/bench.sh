@@ -20,7 +20,9 @@ cd "$repo"
 exec 9>/tmp/ticketing-bench.lock
 flock -n 9 || { echo "bench.sh: another run is in progress (it holds /tmp/ticketing-bench.lock)" >&2; exit 1; }
 
-connection="$(scripts/postgres.sh)"
+# Without the lock's descriptor: a server this starts outlives the run, and
+# holding it would refuse every later run.
+connection="$(scripts/postgres.sh 9>&-)"
 port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
 # A fresh database each run, so that runs compare: no rows left by the last one.
 psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ticketing_bench WITH (FORCE)"

@@ -153,6 +153,47 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task AParkedPoll_WhoseTurnComes_HasTheBuyersAllowanceReadyBeforeTheirFirstHold()
+    {
+        var (capped, cappedTier) = await EventAsync();
+        var (uncapped, _) = await EventAsync();
+        await OnSaleSetup.PutAsync(App, capped, DateTimeOffset.UtcNow.AddDays(1), QuickRate, maxPerBuyer: 4);
+        await OnSaleSetup.PutAsync(App, uncapped, DateTimeOffset.UtcNow.AddDays(1), QuickRate);
+        var buyer = App.Buyer("turn-near");
+        await OnSaleSetup.JoinAsync(buyer, capped);
+        await OnSaleSetup.JoinAsync(buyer, uncapped);
+        Assert.False(await AllowanceActiveAsync(capped, "turn-near"));
+
+        var waits = new[] { capped, uncapped }.Select(eventId => buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=20")).ToArray();
+        var watch = App.Services.GetRequiredService<QueueWatch>();
+        await Eventually.True(() => watch.Parked >= 2, TimeSpan.FromSeconds(10), "both polls parked on the silo");
+        await OnSaleSetup.PutAsync(App, capped, DateTimeOffset.UtcNow, QuickRate, maxPerBuyer: 4);
+        await OnSaleSetup.PutAsync(App, uncapped, DateTimeOffset.UtcNow, QuickRate);
+        var answers = await Task.WhenAll(waits.Select(async wait => await (await wait).AssertJson(HttpStatusCode.OK)));
+
+        Assert.All(answers, answer => Assert.Equal("admitted", answer.GetProperty("status").GetString()));
+        Assert.True(await Eventually.Value(() => AllowanceActiveAsync(capped, "turn-near"), active => active, TimeSpan.FromSeconds(5)), "the capped on-sale's allowance made ready");
+        Assert.False(await AllowanceActiveAsync(uncapped, "turn-near"));
+        await (await OnSaleSetup.HoldAsync(buyer, cappedTier, 2, OnSaleSetup.Pass(answers[0]))).AssertJson(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task AParkedPoll_NextInLine_HasTheBuyersAllowanceReadBeforeTheirAdmission()
+    {
+        var (eventId, _) = await EventAsync();
+        // One buyer a minute: the first is let in a minute after the opening, long after their turn is near.
+        await OnSaleSetup.PutAsync(App, eventId, DateTimeOffset.UtcNow, admitPerMinute: 1, maxPerBuyer: 4);
+        var buyer = App.Buyer("next-in-line");
+        await OnSaleSetup.JoinAsync(buyer, eventId);
+
+        var wait = buyer.GetAsync($"/api/events/{eventId}/queue?waitSeconds=20");
+
+        Assert.True(await Eventually.Value(() => AllowanceActiveAsync(eventId, "next-in-line"), active => active, TimeSpan.FromSeconds(10)), "the allowance made ready while the buyer waits");
+        Assert.False(wait.IsCompleted, "the poll was answered: the buyer was not waiting any more");
+        Assert.Equal("waiting", (await (await wait).AssertJson(HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AWait_WithNoChange_AnswersThePlaceAsItStandsAfterItsSeconds()
     {
         var (eventId, _) = await EventAsync();
@@ -305,6 +346,13 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     {
         var tierId = await TierSetup.CreateAsync(app, capacity: 100);
         return (await OnSaleSetup.EventOfAsync(app, tierId), tierId);
+    }
+
+    private async Task<bool> AllowanceActiveAsync(Guid eventId, string userId)
+    {
+        var allowance = App.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
+        var active = await App.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return active.Any(a => a.GrainId == allowance);
     }
 
     private Task<long> Count(string sql, params (string Name, object Value)[] parameters) => Count(fixture.Database, sql, parameters);

@@ -145,6 +145,20 @@ public sealed class BuyerCapTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.True(await IsActive(capped.EventId, "uncapped"));
     }
 
+    [Fact]
+    public async Task APreparedAllowance_DecidesTheBuyersFirstHoldFromTheReadItMadeBefore()
+    {
+        var sale = await CappedSale.CreateAsync(fixture.App, cap: 4);
+        await fixture.App.Grains().Reference<IBuyerAllowanceGrain>(sale.EventId, "prepared").Prepare();
+
+        // Rows no hold of the product could add unasked: only what the allowance read before can tell the two apart.
+        await sale.LiveHoldWrittenAsync("prepared", sale.TierB, 4);
+        await sale.LiveHoldWrittenAsync("unprepared", sale.TierB, 4);
+
+        Assert.Equal(TierOutcome.Done, (await sale.Hold("prepared", sale.TierA, 1)).Outcome);
+        Assert.Equal(TierOutcome.BuyerLimit, (await sale.Hold("unprepared", sale.TierA, 1)).Outcome);
+    }
+
     private async Task<bool> IsActive(Guid eventId, string userId)
     {
         var allowance = fixture.App.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
@@ -222,6 +236,14 @@ public sealed class BuyerCapTests(ApiFixture fixture) : IClassFixture<ApiFixture
 
         public Task<ReserveResult> Hold(string userId, Guid tierId, int quantity) =>
             Tier(tierId).Reserve(userId, quantity, App.Services.GetRequiredService<AdmissionPasses>().Issue(Rules, userId, DateTimeOffset.UtcNow.AddMinutes(10)));
+
+        /// <summary>A live hold's row, written straight to the database as no tier would.</summary>
+        public async Task LiveHoldWrittenAsync(string userId, Guid tierId, int quantity) => await App.Database.ScalarAsync(
+            """
+            INSERT INTO ticketing.ticket_holds (id, tier_id, user_id, quantity, status, created_at, expires_at)
+            VALUES (@id, @tier_id, @user_id, @quantity, 'active', now(), now() + interval '15 minutes')
+            """,
+            ("id", Guid.CreateVersion7()), ("tier_id", tierId), ("user_id", userId), ("quantity", quantity));
 
         /// <summary>The buyer's tickets in live holds of the event, as the database has them.</summary>
         public async Task<int> HeldAsync(string userId) => (int)(long)(await App.Database.ScalarAsync(

@@ -13,8 +13,8 @@ public static class OnSaleSetup
         (await (await app.CreateClient().GetAsync($"/api/tiers/{tierId}")).AssertJson(HttpStatusCode.OK)).GetProperty("eventId").GetGuid();
 
     /// <summary>Sets the event's on-sale as <see cref="TicketingApp.Organizer"/>; answers the OnSale.</summary>
-    public static async Task<JsonElement> PutAsync(TicketingApp app, Guid eventId, DateTimeOffset opensAt, int admitPerMinute, int? passMinutes = null) =>
-        await (await app.Organizer().PutAsJsonAsync($"/api/events/{eventId}/onsale", new { opensAt, admitPerMinute, passMinutes }))
+    public static async Task<JsonElement> PutAsync(TicketingApp app, Guid eventId, DateTimeOffset opensAt, int admitPerMinute, int? passMinutes = null, int? maxPerBuyer = null) =>
+        await (await app.Organizer().PutAsJsonAsync($"/api/events/{eventId}/onsale", new { opensAt, admitPerMinute, passMinutes, maxPerBuyer }))
             .AssertJson(HttpStatusCode.OK);
 
     /// <summary>Joins the waiting room; answers the QueueTicket.</summary>

@@ -19,6 +19,13 @@ public interface IBuyerAllowanceGrain : IGrainWithGuidCompoundKey
     /// </summary>
     Task<ClaimResult> Claim(Guid holdId, Guid tierId, int quantity, int maxPerBuyer);
 
+    /// <summary>
+    /// Reads the buyer's tickets now unless they have been read, so that their
+    /// first claim is decided without a read: asked as the buyer's turn in the
+    /// waiting room nears.
+    /// </summary>
+    Task Prepare();
+
     /// <summary>What became of a granted claim's hold.</summary>
     [OneWay]
     Task Settle(Guid holdId, HoldFate fate);

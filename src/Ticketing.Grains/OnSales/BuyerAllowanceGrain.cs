@@ -9,7 +9,8 @@ namespace Ticketing.Grains.OnSales;
 /// The buyer's holds racing on several tiers are claimed here one after the
 /// other. Not reentrant: a read is taken in before any later claim or
 /// settlement, so it never replaces the count of a hold placed after it was
-/// made. It reads the database on the first claim and again before refusing
+/// made. It reads the database once, on the first claim or before it when
+/// the waiting room says the buyer's turn is near, and again before refusing
 /// one, and calls no grain. A buyer's allowance is needed for the few minutes of their
 /// checkout, and rebuilt from one read after: an idle one goes soon.
 /// </summary>
@@ -37,6 +38,12 @@ public sealed class BuyerAllowanceGrain(BuyerTicketStore store, TimeProvider clo
         }
 
         return result;
+    }
+
+    public async Task Prepare()
+    {
+        // Only holds add tickets, and each claims here first: a count read now can only be too high when the claim comes.
+        allowance ??= new BuyerAllowance(await Read());
     }
 
     public Task Settle(Guid holdId, HoldFate fate)

@@ -12,10 +12,16 @@ namespace Ticketing.Grains.OnSales;
 /// they have passed: a poll hears of its admission at most a round (and a
 /// call) late. A parked poll so keeps an entry in a list instead of a grain
 /// call's message, callback and timer, and a shard answers one call per silo
-/// and round however many of its buyers wait.
+/// and round however many of its buyers wait. When a capped on-sale's
+/// admissions come within <see cref="PrepareAhead"/> of a parked buyer, their
+/// allowance is asked to read what they have, so that their first hold is
+/// not kept waiting for that read.
 /// </summary>
 public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> options, TimeProvider clock, ILogger<QueueWatch> logger)
 {
+    /// <summary>How long before a parked buyer's admission, at the on-sale's rate, their allowance reads what they have.</summary>
+    public static readonly TimeSpan PrepareAhead = TimeSpan.FromSeconds(5);
+
     private readonly TimeSpan round = options.Value.AdmissionInterval;
 
     private readonly Lock gate = new();
@@ -42,7 +48,7 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
         // again just after its admission must not hear of it a whole wait late.
         while (look.Ticket.Status == QueueStatus.Waiting && until > clock.GetUtcNow())
         {
-            var woken = await Park(onSale, shardNumber, look, until);
+            var woken = await Park(onSale, userId, shardNumber, look, until);
             if (woken == Wake.Removed || await shard.Look(onSale, userId) is not { } again)
             {
                 return null;
@@ -53,6 +59,12 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
             {
                 break;
             }
+        }
+
+        if (look.Ticket.Status == QueueStatus.Admitted)
+        {
+            // Admitted at the draw, or in a step larger than the rounds' look ahead: not made ready yet.
+            Prepare(onSale, userId);
         }
 
         return look.Ticket;
@@ -71,9 +83,9 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
     }
 
     /// <summary>Waits until the place may have changed, the on-sale is removed, or <paramref name="until"/>.</summary>
-    private Task<Wake> Park(OnSaleRules onSale, int shard, PlaceLook look, DateTimeOffset until)
+    private Task<Wake> Park(OnSaleRules onSale, string userId, int shard, PlaceLook look, DateTimeOffset until)
     {
-        var waiter = new Waiter(shard, look.Index, look.Drawn, until);
+        var waiter = new Waiter(userId, shard, look.Index, look.Drawn, until);
         lock (gate)
         {
             if (!onSales.TryGetValue(onSale.Id, out var waits))
@@ -109,9 +121,10 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
 
             var removed = false;
             var frontiers = new Dictionary<int, ShardFrontier>();
+            OnSaleRules? rules = null;
             try
             {
-                var rules = await grains.Reference<IOnSaleGrain>(waits.EventId).Rules();
+                rules = await grains.Reference<IOnSaleGrain>(waits.EventId).Rules();
                 removed = rules?.Id != waits.OnSaleId;
                 if (!removed)
                 {
@@ -133,19 +146,46 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
             }
 
             var now = clock.GetUtcNow();
+            var near = removed || rules is not { MaxPerBuyer: not null } ? 0 : PlacesWithin(rules, PrepareAhead);
+            var preparing = new List<string>();
             lock (gate)
             {
                 waits.Waiters.RemoveAll(waiter =>
                 {
+                    var frontier = frontiers.GetValueOrDefault(waiter.Shard);
+                    if (frontier is not null && !waiter.Prepared && waiter.TurnWithin(frontier, near))
+                    {
+                        waiter.Prepared = true;
+                        preparing.Add(waiter.UserId);
+                    }
+
                     var wake = removed ? Wake.Removed
-                        : frontiers.TryGetValue(waiter.Shard, out var frontier) && waiter.MayHaveChanged(frontier) ? Wake.MayHaveChanged
+                        : frontier is not null && waiter.MayHaveChanged(frontier) ? Wake.MayHaveChanged
                         : waiter.Until <= now ? Wake.TimeUp
                         : (Wake?)null;
                     return wake is { } woken && waiter.Woken.TrySetResult(woken);
                 });
             }
+
+            foreach (var userId in preparing)
+            {
+                Prepare(rules!, userId);
+            }
         }
     }
+
+    /// <summary>Not awaited: an allowance not ready reads at the buyer's first claim, as it would without this.</summary>
+    private void Prepare(OnSaleRules onSale, string userId)
+    {
+        if (onSale.MaxPerBuyer is not null)
+        {
+            grains.Reference<IBuyerAllowanceGrain>(onSale.EventId, userId).Prepare().Ignore();
+        }
+    }
+
+    /// <summary>Places one shard admits in <paramref name="time"/> at the on-sale's rate (buyers land on shards evenly).</summary>
+    private static int PlacesWithin(OnSaleRules rules, TimeSpan time) =>
+        (int)Math.Ceiling(rules.AdmitPerMinute * time.TotalMinutes / QueueShards.Count);
 
     private enum Wake
     {
@@ -168,9 +208,14 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
         public List<Waiter> Waiters { get; } = [];
     }
 
-    private sealed class Waiter(int shard, int index, bool drawn, DateTimeOffset until)
+    private sealed class Waiter(string userId, int shard, int index, bool drawn, DateTimeOffset until)
     {
+        public string UserId { get; } = userId;
+
         public int Shard { get; } = shard;
+
+        /// <summary>Whether the buyer's allowance was asked to read what they have.</summary>
+        public bool Prepared { get; set; }
 
         public DateTimeOffset Until { get; } = until;
 
@@ -178,5 +223,9 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
 
         /// <summary>Admitted, drawn (every early place moves), or closed.</summary>
         public bool MayHaveChanged(ShardFrontier frontier) => frontier.Closed || frontier.Drawn != drawn || frontier.Admitted > index;
+
+        /// <summary>Admitted, or among the next <paramref name="places"/> of its drawn shard to be.</summary>
+        public bool TurnWithin(ShardFrontier frontier, int places) =>
+            places > 0 && !frontier.Closed && frontier.Drawn && drawn && index < frontier.Admitted + places;
     }
 }
