@@ -46,9 +46,12 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
 
         // An admission (or an expiry) is news whenever it came: a page that asked
         // again just after its admission must not hear of it a whole wait late.
+        var prepared = false;
         while (look.Ticket.Status == QueueStatus.Waiting && until > clock.GetUtcNow())
         {
-            var woken = await Park(onSale, userId, shardNumber, look, until);
+            var waiter = Park(onSale, userId, shardNumber, look, until);
+            var woken = await waiter.Woken.Task;
+            prepared |= waiter.Prepared;
             if (woken == Wake.Removed || await shard.Look(onSale, userId) is not { } again)
             {
                 return null;
@@ -61,9 +64,9 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
             }
         }
 
-        if (look.Ticket.Status == QueueStatus.Admitted)
+        if (look.Ticket.Status == QueueStatus.Admitted && !prepared)
         {
-            // Admitted at the draw, or in a step larger than the rounds' look ahead: not made ready yet.
+            // Admitted before a round saw its turn near (at the draw, or in a step larger than the look ahead).
             Prepare(onSale, userId);
         }
 
@@ -82,8 +85,8 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
         }
     }
 
-    /// <summary>Waits until the place may have changed, the on-sale is removed, or <paramref name="until"/>.</summary>
-    private Task<Wake> Park(OnSaleRules onSale, string userId, int shard, PlaceLook look, DateTimeOffset until)
+    /// <summary>A wait, woken when the place may have changed, the on-sale is removed, or at <paramref name="until"/>.</summary>
+    private Waiter Park(OnSaleRules onSale, string userId, int shard, PlaceLook look, DateTimeOffset until)
     {
         var waiter = new Waiter(userId, shard, look.Index, look.Drawn, until);
         lock (gate)
@@ -97,7 +100,7 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
             waits.Waiters.Add(waiter);
         }
 
-        return waiter.Woken.Task;
+        return waiter;
     }
 
     /// <summary>Each round, wakes the polls whose place may have changed or whose time is up; ends once none waits.</summary>
@@ -153,17 +156,22 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
                 waits.Waiters.RemoveAll(waiter =>
                 {
                     var frontier = frontiers.GetValueOrDefault(waiter.Shard);
-                    if (frontier is not null && !waiter.Prepared && waiter.TurnWithin(frontier, near))
+                    var wake = removed ? Wake.Removed
+                        : frontier is not null && waiter.MayHaveChanged(frontier) ? Wake.MayHaveChanged
+                        : waiter.Until <= now ? Wake.TimeUp
+                        : (Wake?)null;
+                    if (wake is { } woken)
+                    {
+                        return waiter.Woken.TrySetResult(woken);
+                    }
+
+                    if (frontier is not null && !waiter.Prepared && waiter.TurnNear(frontier, near))
                     {
                         waiter.Prepared = true;
                         preparing.Add(waiter.UserId);
                     }
 
-                    var wake = removed ? Wake.Removed
-                        : frontier is not null && waiter.MayHaveChanged(frontier) ? Wake.MayHaveChanged
-                        : waiter.Until <= now ? Wake.TimeUp
-                        : (Wake?)null;
-                    return wake is { } woken && waiter.Woken.TrySetResult(woken);
+                    return false;
                 });
             }
 
@@ -214,7 +222,7 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
 
         public int Shard { get; } = shard;
 
-        /// <summary>Whether the buyer's allowance was asked to read what they have.</summary>
+        /// <summary>Whether the buyer's allowance was asked to read what they have; set under the watch's lock before the wait is woken.</summary>
         public bool Prepared { get; set; }
 
         public DateTimeOffset Until { get; } = until;
@@ -224,8 +232,8 @@ public sealed class QueueWatch(IGrainFactory grains, IOptions<QueueOptions> opti
         /// <summary>Admitted, drawn (every early place moves), or closed.</summary>
         public bool MayHaveChanged(ShardFrontier frontier) => frontier.Closed || frontier.Drawn != drawn || frontier.Admitted > index;
 
-        /// <summary>Admitted, or among the next <paramref name="places"/> of its drawn shard to be.</summary>
-        public bool TurnWithin(ShardFrontier frontier, int places) =>
-            places > 0 && !frontier.Closed && frontier.Drawn && drawn && index < frontier.Admitted + places;
+        /// <summary>Among the next <paramref name="places"/> of its drawn shard to be admitted.</summary>
+        public bool TurnNear(ShardFrontier frontier, int places) =>
+            places > 0 && frontier.Drawn && drawn && index < frontier.Admitted + places;
     }
 }
