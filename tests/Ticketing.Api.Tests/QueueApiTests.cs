@@ -348,12 +348,7 @@ public sealed class QueueApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
         return (await OnSaleSetup.EventOfAsync(app, tierId), tierId);
     }
 
-    private async Task<bool> AllowanceActiveAsync(Guid eventId, string userId)
-    {
-        var allowance = App.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
-        var active = await App.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return active.Any(a => a.GrainId == allowance);
-    }
+    private Task<bool> AllowanceActiveAsync(Guid eventId, string userId) => OnSaleSetup.AllowanceActiveAsync(App, eventId, userId);
 
     private Task<long> Count(string sql, params (string Name, object Value)[] parameters) => Count(fixture.Database, sql, parameters);
 

@@ -159,12 +159,7 @@ public sealed class BuyerCapTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Equal(TierOutcome.BuyerLimit, (await sale.Hold("unprepared", sale.TierA, 1)).Outcome);
     }
 
-    private async Task<bool> IsActive(Guid eventId, string userId)
-    {
-        var allowance = fixture.App.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
-        var active = await fixture.App.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        return active.Any(a => a.GrainId == allowance);
-    }
+    private Task<bool> IsActive(Guid eventId, string userId) => OnSaleSetup.AllowanceActiveAsync(fixture.App, eventId, userId);
 
     [Fact]
     public async Task LapsedHoldsAndAnExpiredOrder_GiveTheirRoomBack()

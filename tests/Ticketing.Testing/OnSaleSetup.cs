@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ticketing.Abstractions.OnSales;
+using Ticketing.Grains;
 
 namespace Ticketing.Testing;
 
@@ -49,4 +51,12 @@ public static class OnSaleSetup
     }
 
     public static string Pass(JsonElement ticket) => ticket.GetProperty("pass").GetProperty("token").GetString()!;
+
+    /// <summary>Whether the buyer's allowance in the event (their per-buyer cap count) is active on the silo.</summary>
+    public static async Task<bool> AllowanceActiveAsync(TicketingApp app, Guid eventId, string userId)
+    {
+        var allowance = app.Grains().Reference<IBuyerAllowanceGrain>(eventId, userId).GetGrainId();
+        var active = await app.Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return active.Any(a => a.GrainId == allowance);
+    }
 }
